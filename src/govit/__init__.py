@@ -1,0 +1,1 @@
+"""govit: government IT project lifecycle management platform."""
