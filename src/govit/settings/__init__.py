@@ -1,0 +1,1 @@
+"""Django settings for govit: `base` shared, `dev` (default), `test`, `production`."""

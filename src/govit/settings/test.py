@@ -1,0 +1,22 @@
+"""Settings for the test suite (pytest-django)."""
+
+from __future__ import annotations
+
+from .base import *  # noqa: F403
+from .base import VAR_DIR
+
+DEBUG = False
+SECRET_KEY = "govit-test-key-not-secret"  # noqa: S105
+ALLOWED_HOSTS = ["127.0.0.1", "localhost", "testserver"]
+GOVIT_KEY_FILE_AUTOCREATE = True
+# Same algorithm as production, fewer rounds: the suite logs in dozens of users.
+GOVIT_PBKDF2_SM3_ITERATIONS = 1_000
+# Django's test client `login()` calls authenticate() without a request, which axes refuses;
+# the lockout tests switch axes on with override_settings.
+AXES_ENABLED = False
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+
+VAR_DIR.mkdir(parents=True, exist_ok=True)

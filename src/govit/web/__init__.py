@@ -1,0 +1,1 @@
+"""Web UI in Simplified Chinese: sign-in and one workspace per role."""

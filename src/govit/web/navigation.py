@@ -1,0 +1,48 @@
+"""Navigation entries per role. Apps add theirs with `register_nav_item` in AppConfig.ready()."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.urls import NoReverseMatch, reverse
+
+from govit.core.models import Role
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url_name: str
+    roles: frozenset[str]
+    order: int = 100
+
+    def url(self) -> str | None:
+        try:
+            return reverse(self.url_name)
+        except NoReverseMatch:
+            return None
+
+
+ALL_ROLES = frozenset(Role.values)
+_ITEMS: dict[tuple[str, str], NavItem] = {}
+
+
+def register_nav_item(
+    *, label: str, url_name: str, roles: frozenset[str] | set[str] = ALL_ROLES, order: int = 100
+) -> None:
+    """Show a link to `url_name` in the top navigation of the given roles."""
+    _ITEMS[(url_name, label)] = NavItem(label=label, url_name=url_name, roles=frozenset(roles), order=order)
+
+
+def nav_items_for(roles: set[str]) -> list[NavItem]:
+    return sorted((i for i in _ITEMS.values() if i.roles & roles), key=lambda i: (i.order, i.label))
+
+
+register_nav_item(label="工作台", url_name="web:home", order=0)
+register_nav_item(label="我的账号", url_name="web:profile", order=900)
+register_nav_item(
+    label="接口文档",
+    url_name="api-1:openapi-view",
+    roles={Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN},
+    order=800,
+)

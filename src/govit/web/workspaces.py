@@ -1,0 +1,79 @@
+"""What each role's workspace (home page) shows. Panels are data; one template renders them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+
+from govit.core.models import AuditChainHead, Role, User
+from govit.core.selectors import (
+    audit_entries_recent,
+    can_read_audit_log,
+    units_visible_to,
+    users_visible_to,
+)
+
+
+@dataclass
+class Panel:
+    title: str
+    kind: str = "text"  # text | list | units | users | audit | settings
+    body: str = ""
+    items: list[Any] = field(default_factory=list)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+COMING_SOON = "以下功能正在建设中，上线后将在此处显示。"
+
+ROLE_INTRO: dict[str, tuple[str, list[str]]] = {
+    Role.APPLICANT: (
+        "项目建设单位工作台",
+        ["项目申报与预检", "申报材料上传", "建设进度报送", "变更与验收申请"],
+    ),
+    Role.LEAD_OFFICE: (
+        "领导小组办公室工作台",
+        ["申报项目初审", "联合会审组织", "项目储备库与年度计划", "督办与整改"],
+    ),
+    Role.MEMBER_REVIEWER: ("会审成员单位工作台", ["待出具的会审意见", "已出具意见查询"]),
+    Role.EXPERT: ("评审专家工作台", ["待评审项目", "评审意见记录", "回避声明"]),
+    Role.LEADERSHIP: ("领导工作台", ["项目总览", "投资与进度统计", "待审定事项"]),
+    Role.SYSTEM_ADMIN: ("系统管理员工作台", ["单位与用户管理", "角色授权", "接口令牌"]),
+    Role.SECURITY_ADMIN: ("安全管理员工作台", ["安全策略", "登录锁定处理", "密钥与证书状态"]),
+    Role.AUDIT_ADMIN: ("审计管理员工作台", ["审计日志查询", "审计日志完整性校验"]),
+}
+
+
+def _security_settings() -> list[tuple[str, str]]:
+    return [
+        ("连续登录失败锁定次数", f"{settings.AXES_FAILURE_LIMIT} 次"),
+        ("锁定时长", f"{int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)} 分钟"),
+        ("会话空闲超时", f"{settings.SESSION_COOKIE_AGE // 60} 分钟"),
+        ("会话最长有效期", f"{settings.GOVIT_SESSION_ABSOLUTE_SECONDS // 3600} 小时"),
+        ("口令存储算法", "PBKDF2-HMAC-SM3"),
+    ]
+
+
+def panels_for(*, user: User, role: str) -> tuple[str, list[Panel]]:
+    """Title and panels of `role`'s workspace for `user`."""
+    title, upcoming = ROLE_INTRO[role]
+    panels: list[Panel] = []
+    if role == Role.SYSTEM_ADMIN:
+        panels.append(Panel(title="本辖区单位", kind="units", items=list(units_visible_to(user))))
+        panels.append(Panel(title="本辖区用户", kind="users", items=list(users_visible_to(user))))
+    elif role == Role.SECURITY_ADMIN:
+        panels.append(Panel(title="当前安全策略", kind="settings", items=_security_settings()))
+    elif role == Role.AUDIT_ADMIN and can_read_audit_log(user):
+        # Full verification walks the whole chain, so the page shows the head and leaves
+        # verification to `govit audit verify` (cron or operator).
+        panels.append(
+            Panel(
+                title="审计日志（最近 20 条）",
+                kind="audit",
+                items=list(audit_entries_recent(limit=20)),
+                extra={"head": AuditChainHead.objects.filter(pk=1).first()},
+            )
+        )
+    panels.append(Panel(title="即将上线", kind="list", body=COMING_SOON, items=upcoming))
+    return title, panels
