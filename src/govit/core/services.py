@@ -12,6 +12,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.ipv6 import clean_ipv6_address
 
 from govit.core import crypto
 from govit.core.audit import canonical_payload
@@ -34,9 +35,15 @@ def _normalise_ip(source_ip: str | None) -> str | None:
     if not source_ip:
         return None
     try:
-        return ipaddress.ip_address(source_ip.strip()).compressed
+        address = ipaddress.ip_address(source_ip.strip())
     except ValueError:
         return None
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            return str(address.ipv4_mapped)
+        # The same text form the database field stores, so the hashed value round-trips.
+        return clean_ipv6_address(str(address))
+    return str(address)
 
 
 def _jsonable(details: dict[str, Any] | None) -> dict[str, Any]:

@@ -1,9 +1,10 @@
-"""Password complexity validator (等保 default: at least three of four character classes)."""
+"""Password policy validators (等保 default: 8+ characters, three of four character classes)."""
 
 from __future__ import annotations
 
 import string
 
+from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 
 
@@ -31,3 +32,13 @@ class ComplexityValidator:
 
     def get_help_text(self) -> str:
         return f"密码须至少包含大写字母、小写字母、数字、特殊字符中的 {self.min_classes} 类。"
+
+
+class MinimumLengthValidator(password_validation.MinimumLengthValidator):
+    """Django's length check with a Chinese message (Django 5.2's catalogue lacks this string)."""
+
+    def get_error_message(self) -> str:
+        return f"密码长度不足：至少需要 {self.min_length} 个字符，请重新设置。"
+
+    def get_help_text(self) -> str:
+        return f"密码至少需要 {self.min_length} 个字符。"
