@@ -129,3 +129,24 @@ def test_trace_records_facts_and_parameters():
     assert entry["facts"] == {"total_investment_wan": 80.0}
     assert entry["parameters"] == {"joint_review_min_wan": 50}
     assert out["pack"]["digest"].startswith("sha256:")
+
+
+def test_missing_determination_cites_the_undecidable_case():
+    out = run({"category": "operation", "funding_sources": ["local_fiscal"]})
+    missing = next(f for f in out["findings"] if f["rule"].endswith("determination/review_route"))
+    assert {c["article"] for c in [missing["citation"], *missing.get("citations", [])]} == {2, 3}
+    assert missing["missing_facts"] == ["total_investment_wan"]
+
+
+def test_otherwise_never_overrides_a_matching_case():
+    ok = run({"category": "new", "on_gov_cloud": True, "funding_sources": ["local_fiscal"],
+              "total_investment_wan": 100, "change": {"increase_wan": 1, "decrease_wan": 1}})
+    assert ok["determinations"]["change_route"]["value"] == "self_adjust_and_file"
+
+
+def test_union_with_an_undecidable_case_says_it_may_be_short():
+    out = run({"category": "new", "on_gov_cloud": True, "funding_sources": ["local_fiscal"],
+               "contains": ["machine_room"]})
+    assert out["determinations"]["review_bodies"]["value"] == ["data_bureau", "secrecy_crypto"]
+    assert any(f["rule"].endswith("determination/review_bodies") and f["severity"] == "missing"
+               for f in out["findings"])

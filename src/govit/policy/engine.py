@@ -172,7 +172,7 @@ class Evaluation:
                     continue
             mode = spec.get("mode", "scalar")
             matches: list[dict[str, Any]] = []
-            unknown: list[Outcome] = []
+            unknown: list[tuple[dict[str, Any], Outcome]] = []
             for case in spec["cases"]:
                 outcome = evaluate(case["when"], self.ctx)
                 self._trace("determination", f"{name}/{case['id']}", outcome)
@@ -181,25 +181,26 @@ class Evaluation:
                     if mode == "first":
                         break
                 elif outcome.value is UNKNOWN:
-                    unknown.append(outcome)
+                    unknown.append((case, outcome))
                     if mode == "first":
                         break
-            if mode == "first" and unknown and not matches:
-                self._determination_missing(name, spec, unknown)
-            elif matches:
+            if matches:
                 self._decide(name, spec, mode, matches)
-            elif unknown:
+            if unknown and (not matches or mode == "union"):
+                # A union with an undecidable case may be short: say so rather than pass silently.
                 self._determination_missing(name, spec, unknown)
-            elif "otherwise" in spec:
+            elif not matches and "otherwise" in spec:
                 other = spec["otherwise"]
                 self.determinations[name] = Determination(
                     value=self._value(other["value"], name), citations=self.cite(other))
 
-    def _determination_missing(self, name: str, spec: dict[str, Any], unknown: list[Outcome]) -> None:
+    def _determination_missing(self, name: str, spec: dict[str, Any],
+                               unknown: list[tuple[dict[str, Any], Outcome]]) -> None:
         merged = Outcome(UNKNOWN)
-        for outcome in unknown:
+        citations: list[Citation] = []
+        for case, outcome in unknown:
             merged.missing |= outcome.missing
-        citations = [c for case in spec["cases"] for c in self.cite(case)][:1] or self.cite(spec.get("otherwise", {}))
+            citations.extend(c for c in self.cite(case) if c not in citations)
         self._missing(f"determination/{name}", citations, merged, f"“{spec.get('label', name)}”")
 
     def _decide(self, name: str, spec: dict[str, Any], mode: str, matches: list[dict[str, Any]]) -> None:
