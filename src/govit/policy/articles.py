@@ -67,6 +67,7 @@ def split_articles(source: str) -> list[Article]:
     chapter = ""
     current: list[str] | None = None
     number = 0
+    chapter_of = ""
     started = False
     for raw in _clean(source).splitlines():
         line = _PAGE_MARK_RE.sub("", raw) if re.search(r"-\s*\d+\s*$", raw) else raw

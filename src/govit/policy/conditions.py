@@ -16,6 +16,9 @@ _COMPARATORS = ("at_least", "at_most", "over", "under")
 _OPERATORS = ("eq", "ne", "in", "not_in", "is", *_COMPARATORS, "any_of", "none_of", "subset_of", "present")
 
 
+_OPERATOR_SET = frozenset(_OPERATORS)
+
+
 class ConditionError(ValueError):
     """A malformed condition in a pack (caught at load time by the schema, and here as a guard)."""
 
@@ -168,7 +171,7 @@ def _absent_value(cond: dict[str, Any], out: Outcome) -> Tri:
 
 def _predicate(cond: dict[str, Any], ctx: Context, out: Outcome) -> Tri:
     path = cond.get("fact")
-    operators = [op for op in _OPERATORS if op in cond]
+    operators = [key for key in cond if key in _OPERATOR_SET]
     if not path or len(operators) != 1:
         raise ConditionError(f"a predicate needs `fact` and exactly one operator: {cond}")
     op = operators[0]

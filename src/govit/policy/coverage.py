@@ -32,7 +32,7 @@ def _encoders(pack: Pack) -> dict[int, list[str]]:
 
     data = pack.data
     add(data["validity_citation"], "validity")
-    for case in data["scope"].get("cases", []) + [data["scope"]["otherwise"]]:
+    for case in [*data["scope"].get("cases", []), data["scope"]["otherwise"]]:
         for c in _cites(case):
             add(c, "scope")
     for key, param in data.get("parameters", {}).items():

@@ -61,17 +61,21 @@ class Evaluation:
 
     # -- helpers -----------------------------------------------------------------------------
     def cite(self, node: dict[str, Any]) -> list[Citation]:
-        return [Citation(pack=self.pack.id, **c) for c in citations_of(node)]
+        cache = self.pack.citation_cache
+        key = id(node)
+        if key not in cache:
+            cache[key] = [Citation(pack=self.pack.id, **c) for c in citations_of(node)]
+        return list(cache[key])
 
     def _trace(self, kind: str, name: str, outcome: Outcome, result: Any = None) -> None:
-        self.trace.append(TraceEntry(
+        self.trace.append(TraceEntry.model_construct(
             kind=kind, name=name,
             result="unknown" if outcome.value is UNKNOWN else outcome.value if result is None else result,
             facts=dict(outcome.read), parameters=dict(outcome.params), missing=sorted(outcome.missing)))
 
     def _finding(self, rule: str, severity: str, citations: list[Citation], message: str,
                  facts: dict[str, Any], missing: list[str] | None = None) -> None:
-        self.findings.append(Finding(
+        self.findings.append(Finding.model_construct(
             rule=f"{self.pack.id}/{rule}", severity=severity, citation=citations[0],
             citations=citations[1:], message=message, facts=facts, missing_facts=missing or []))
 
@@ -274,8 +278,8 @@ class Evaluation:
             entry["citation"] = citations[0].model_dump(exclude_none=True)
             if spec.get("label"):
                 entry["label"] = spec["label"]
-            self.trace.append(TraceEntry(kind="deadline", name=spec["code"], result=entry["status"],
-                                         facts=dict(outcome.read), parameters=dict(outcome.params)))
+            self.trace.append(TraceEntry.model_construct(kind="deadline", name=spec["code"], result=entry["status"],
+                                         facts=dict(outcome.read), parameters=dict(outcome.params), missing=[]))
             found.append((entry, citations))
         if found:
             citations: list[Citation] = []

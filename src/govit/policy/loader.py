@@ -6,6 +6,7 @@ import hashlib
 import importlib.util
 import json
 import os
+import time
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
@@ -84,6 +85,8 @@ class Pack:
     module: ModuleType | None = None
     cases_path: Path | None = None
     items: dict[int, list[int]] = field(default_factory=dict)
+    # Citation objects per pack element (id of the dict), built once: evaluation is a hot path.
+    citation_cache: dict[int, list[Any]] = field(default_factory=dict, repr=False)
 
     @property
     def title(self) -> str:
@@ -225,21 +228,29 @@ def pack_folders() -> dict[str, Path]:
 
 
 _cache: dict[Path, tuple[float, Pack]] = {}
+_checked: dict[tuple[str, str], tuple[float, Path]] = {}
+# How long a loaded pack is trusted before its files are looked at again (edits show up within it).
+RECHECK_SECONDS = 2.0
 
 
 def load_pack(pack_id: str) -> Pack:
     """The pack with this id (cached; reloaded when its files change)."""
+    key = (pack_id, os.environ.get(EXTRA_PACKS_ENV, ""))
+    now = time.monotonic()
+    seen = _checked.get(key)
+    if seen and now - seen[0] < RECHECK_SECONDS and seen[1] in _cache:
+        return _cache[seen[1]][1]
     folders = pack_folders()
     if pack_id not in folders:
         raise PackError(f"未知的政策包 {pack_id!r}，可用：{', '.join(sorted(folders))}")
     folder = folders[pack_id]
     stamp = max((p.stat().st_mtime for p in folder.iterdir() if p.suffix in (".yaml", ".py")), default=0.0)
     cached = _cache.get(folder)
-    if cached and cached[0] == stamp:
-        return cached[1]
-    pack = load_pack_folder(folder)
-    _cache[folder] = (stamp, pack)
-    return pack
+    if not cached or cached[0] != stamp:
+        cached = (stamp, load_pack_folder(folder))
+        _cache[folder] = cached
+    _checked[key] = (now, folder)
+    return cached[1]
 
 
 def pack_ids() -> list[str]:
