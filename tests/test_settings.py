@@ -7,7 +7,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from django.conf import settings
+from django.core.cache import cache
 
 from govit.celery import app as celery_app
 
@@ -15,7 +17,7 @@ REPO = Path(__file__).resolve().parent.parent
 
 
 def _manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(  # noqa: S603
+    return subprocess.run(
         [sys.executable, str(REPO / "manage.py"), *args],
         capture_output=True,
         text=True,
@@ -39,12 +41,34 @@ def test_language_timezone_and_hashers() -> None:
     assert settings.AUTH_USER_MODEL == "core.User"
 
 
-def test_celery_is_eager_without_redis() -> None:
-    if os.environ.get("REDIS_URL"):
-        assert not celery_app.conf.task_always_eager
-        assert celery_app.conf.broker_url == os.environ["REDIS_URL"]
-    else:
-        assert celery_app.conf.task_always_eager
+def test_celery_is_eager_in_tests_and_uses_redis_when_configured() -> None:
+    assert celery_app.conf.task_always_eager
+    assert celery_app.conf.broker_url == (os.environ.get("REDIS_URL") or "memory://")
+
+
+def test_dev_settings_are_eager_without_redis() -> None:
+    env = _clean_env(DJANGO_SETTINGS_MODULE="govit.settings.dev")
+    env.pop("REDIS_URL", None)
+    code = "from govit.celery import app; print(app.conf.task_always_eager)"
+    result = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup(); " + code],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=REPO,
+        timeout=60,
+        check=False,
+    )
+    assert result.stdout.strip() == "True", result.stderr
+
+
+@pytest.mark.redis
+@pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="REDIS_URL not set")
+def test_redis_cache_and_broker_are_reachable() -> None:
+    cache.set("govit-ci-probe", "好", timeout=30)
+    assert cache.get("govit-ci-probe") == "好"
+    with celery_app.connection_for_write() as connection:
+        connection.ensure_connection(max_retries=1)
 
 
 def test_production_refuses_to_start_without_secret_key() -> None:

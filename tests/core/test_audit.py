@@ -20,10 +20,7 @@ pytestmark = pytest.mark.django_db
 
 def _write(n: int) -> list[AuditEntry]:
     actor = User.objects.create(username="auditor_test")
-    return [
-        audit_record(actor=actor, action="test.write", details={"i": i}, source_ip="10.0.0.1")
-        for i in range(n)
-    ]
+    return [audit_record(actor=actor, action="test.write", details={"i": i}, source_ip="10.0.0.1") for i in range(n)]
 
 
 def _verify_output() -> str:
@@ -36,9 +33,7 @@ def _verify_output() -> str:
 def test_audit_record_fills_every_field_and_chains() -> None:
     jurisdiction = Jurisdiction.objects.create(code="999999", name="测试区", level="district")
     actor = User.objects.create(username="alice", full_name="张三")
-    first = audit_record(
-        actor=actor, action="jurisdiction.create", obj=jurisdiction, source_ip="::ffff:10.1.2.3"
-    )
+    first = audit_record(actor=actor, action="jurisdiction.create", obj=jurisdiction, source_ip="::ffff:10.1.2.3")
     second = audit_record(actor=None, action="auth.login_failed", outcome="failure", actor_name="mallory")
     assert (first.seq + 1, first.entry_hash) == (second.seq, second.prev_hash)
     assert first.actor == actor and first.actor_name == "alice"

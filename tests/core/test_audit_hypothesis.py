@@ -24,9 +24,7 @@ class AuditTamperDetectionTests(TestCase):
     def _chain(self, n: int) -> list[AuditEntry]:
         actor = User.objects.create(username="prop_actor")
         return [
-            audit_record(
-                actor=actor, action="prop.write", details={"i": i, "note": "变更"}, source_ip="10.0.0.9"
-            )
+            audit_record(actor=actor, action="prop.write", details={"i": i, "note": "变更"}, source_ip="10.0.0.9")
             for i in range(n)
         ]
 

@@ -28,9 +28,7 @@ def test_roles_and_jurisdictions_of_a_user() -> None:
     assert list(jurisdictions_visible_to(user)) == [tongzhou]
 
 
-@pytest.mark.parametrize(
-    "prefix,code", [("kdl", "150203"), ("bz", "511900"), ("tz", "320612"), ("cj", "652300")]
-)
+@pytest.mark.parametrize("prefix,code", [("kdl", "150203"), ("bz", "511900"), ("tz", "320612"), ("cj", "652300")])
 def test_units_and_users_stay_inside_the_jurisdiction(prefix: str, code: str) -> None:
     user = User.objects.get(username=f"{prefix}_system_admin")
     units = list(units_visible_to(user))
@@ -43,9 +41,7 @@ def test_units_and_users_stay_inside_the_jurisdiction(prefix: str, code: str) ->
 
 def test_a_user_with_two_jurisdictions_sees_both() -> None:
     user = User.objects.get(username="kdl_expert")
-    RoleAssignment.objects.create(
-        user=user, role=Role.EXPERT, jurisdiction=Jurisdiction.objects.get(code="652300")
-    )
+    RoleAssignment.objects.create(user=user, role=Role.EXPERT, jurisdiction=Jurisdiction.objects.get(code="652300"))
     assert {u.jurisdiction.code for u in units_visible_to(user)} == {"150203", "652300"}
     assert any(u.username == "cj_applicant" for u in users_visible_to(user))
 

@@ -121,9 +121,7 @@ def _hex_env(name: str, *, min_bytes: int, exact: bool = False) -> bytes | None:
     except ValueError as exc:
         raise KeyConfigurationError(f"{name} must be hex encoded.") from exc
     if (exact and len(key) != min_bytes) or len(key) < min_bytes:
-        raise KeyConfigurationError(
-            f"{name} must be {'exactly' if exact else 'at least'} {min_bytes} bytes (hex)."
-        )
+        raise KeyConfigurationError(f"{name} must be {'exactly' if exact else 'at least'} {min_bytes} bytes (hex).")
     return key
 
 

@@ -108,9 +108,7 @@ class Role(models.TextChoices):
 class RoleAssignment(models.Model):
     """Grants `user` the `role` within one jurisdiction (and, for most roles, on behalf of one unit)."""
 
-    user = models.ForeignKey(
-        User, verbose_name="用户", on_delete=models.CASCADE, related_name="role_assignments"
-    )
+    user = models.ForeignKey(User, verbose_name="用户", on_delete=models.CASCADE, related_name="role_assignments")
     role = models.CharField("角色", max_length=30, choices=Role.choices)
     jurisdiction = models.ForeignKey(
         Jurisdiction, verbose_name="行政区域", on_delete=models.PROTECT, related_name="role_assignments"
@@ -128,9 +126,7 @@ class RoleAssignment(models.Model):
         verbose_name = "角色授权"
         verbose_name_plural = "角色授权"
         constraints: ClassVar = [
-            models.UniqueConstraint(
-                fields=["user", "role", "jurisdiction"], name="core_role_assignment_unique"
-            ),
+            models.UniqueConstraint(fields=["user", "role", "jurisdiction"], name="core_role_assignment_unique"),
         ]
 
     def __str__(self) -> str:
@@ -140,9 +136,7 @@ class RoleAssignment(models.Model):
 class ApiToken(models.Model):
     """A bearer token for system-to-system API calls. Only the SM3 digest of the token is stored."""
 
-    user = models.ForeignKey(
-        User, verbose_name="所属用户", on_delete=models.CASCADE, related_name="api_tokens"
-    )
+    user = models.ForeignKey(User, verbose_name="所属用户", on_delete=models.CASCADE, related_name="api_tokens")
     name = models.CharField("用途", max_length=100)
     prefix = models.CharField("前缀", max_length=12, db_index=True)
     digest = models.CharField("摘要（SM3）", max_length=64, unique=True)
@@ -211,13 +205,17 @@ class AuditEntry(models.Model):
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if not self._state.adding:
-            raise AuditEntryImmutableError(
-                "Audit entries are append-only; saving an existing entry is refused."
-            )
+            raise AuditEntryImmutableError("Audit entries are append-only; saving an existing entry is refused.")
         super().save(*args, **kwargs)
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise AuditEntryImmutableError("Audit entries are append-only; delete() is refused.")
+
+    @property
+    def action_label(self) -> str:
+        from govit.core.audit_actions import audit_action_label
+
+        return audit_action_label(self.action)
 
 
 class AuditChainHead(models.Model):

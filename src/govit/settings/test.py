@@ -20,3 +20,5 @@ STORAGES = {
 }
 
 VAR_DIR.mkdir(parents=True, exist_ok=True)
+# No Celery worker runs during tests: tasks execute in-process even when REDIS_URL names a broker.
+CELERY_TASK_ALWAYS_EAGER = True

@@ -39,9 +39,7 @@ def _run(schema_editor, sql: str) -> None:
 
 
 def forward(apps, schema_editor):
-    apps.get_model("core", "AuditChainHead").objects.get_or_create(
-        pk=1, defaults={"last_seq": 0, "last_hash": ""}
-    )
+    apps.get_model("core", "AuditChainHead").objects.get_or_create(pk=1, defaults={"last_seq": 0, "last_hash": ""})
     vendor = schema_editor.connection.vendor
     if vendor == "postgresql":
         _run(schema_editor, PG_FORWARD)

@@ -1,0 +1,25 @@
+"""Chinese labels of audit action codes, shown to the audit administrator.
+
+Apps register their own codes in AppConfig.ready(): `register_audit_action("project.submit", "提交项目")`.
+"""
+
+from __future__ import annotations
+
+_LABELS: dict[str, str] = {
+    "auth.login": "登录",
+    "auth.logout": "退出登录",
+    "auth.login_failed": "登录失败",
+    "role.assign": "角色授权",
+    "api_token.create": "创建接口令牌",
+    "api_token.revoke": "吊销接口令牌",
+    "demo.load": "载入演示数据",
+}
+
+
+def register_audit_action(code: str, label: str) -> None:
+    _LABELS[code] = label
+
+
+def audit_action_label(code: str) -> str:
+    """The Chinese label of `code`, or the code itself when none is registered."""
+    return _LABELS.get(code, code)
