@@ -24,3 +24,4 @@ api = NinjaAPI(
 )
 
 api.add_router("", "govit.core.api.router")
+api.add_router("/policy", "govit.regulations.api.router")

@@ -13,5 +13,6 @@ admin.site.site_title = "govit 后台管理"
 urlpatterns = [
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
+    path("regulations/", include("govit.regulations.urls")),
     path("", include("govit.web.urls")),
 ]

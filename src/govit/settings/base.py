@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "ninja",
     "govit.core",
     "govit.web",
+    "govit.regulations",
 ]
 
 MIDDLEWARE = [
