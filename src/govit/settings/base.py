@@ -37,6 +37,10 @@ INSTALLED_APPS = [
     "govit.core",
     "govit.web",
     "govit.regulations",
+    "govit.projects",
+    "govit.reviews",
+    "govit.planning",
+    "govit.notifications",
 ]
 
 MIDDLEWARE = [

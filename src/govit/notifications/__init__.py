@@ -1,0 +1,1 @@
+"""govit.notifications: in-app notifications written by services in the same transaction."""
