@@ -31,11 +31,8 @@ SQLITE_BACKWARD = "DROP TRIGGER IF EXISTS core_auditentry_no_update;"
 
 
 def _run(schema_editor, sql: str) -> None:
-    if schema_editor.connection.vendor == "sqlite":
-        # sqlite3's execute() takes one statement at a time; the trigger body is one statement.
-        schema_editor.execute(sql.strip())
-    else:
-        schema_editor.execute(sql)
+    # params=None: the SQL is literal (PL/pgSQL uses % in RAISE), nothing to interpolate.
+    schema_editor.execute(sql.strip(), params=None)
 
 
 def forward(apps, schema_editor):
