@@ -193,8 +193,22 @@ def test_precheck_bad_input_shows_chinese_errors_next_to_the_field() -> None:
     assert response.status_code == 200
     html = response.content.decode()
     field = html[html.index('for="id_total_investment_wan"'):]
-    assert 'class="error"' in field[: field.index("</div>")]
+    assert "不能为负数" in field[: field.index('id="err-total_investment_wan"') + 80]
+    dates = html[html.index('id="err-dates__approved"'):]
+    assert "请填写有效日期" in dates[: dates.index("</div>")]
     assert "填写有误" in html and "建设总投资" in html
+
+
+def test_precheck_htmx_sends_field_errors_out_of_band() -> None:
+    response = _client().post(
+        reverse("regulations:precheck"),
+        {"pack": "tongzhou-2023", "total_investment_wan": "-5"},
+        HTTP_HX_REQUEST="true",
+    )
+    html = response.content.decode()
+    assert response.status_code == 200 and "<html" not in html
+    assert re.search(r'id="err-total_investment_wan" hx-swap-oob="true">不能为负数', html)
+    assert 'id="err-category" hx-swap-oob="true"></div>' in html
 
 
 def test_navigation_shows_policy_pages_to_project_roles_not_administrators() -> None:
@@ -209,3 +223,12 @@ def test_navigation_shows_policy_pages_to_project_roles_not_administrators() -> 
 def test_anonymous_visitors_are_sent_to_login(client: Client, name: str) -> None:
     response = client.get(reverse(name))
     assert response.status_code == 302 and response.url.startswith(reverse("web:login"))
+
+
+@pytest.mark.parametrize("pack", ["kundulun-2024", "bazhong-2022", "tongzhou-2023", "changji-2025"])
+def test_pack_browser_shows_no_untranslated_codes(pack: str) -> None:
+    html = _client().get(reverse("regulations:pack-detail", args=[pack])).content.decode()
+    assert html.count('<article class="article card"') > 20
+    for aside in re.findall(r'<aside class="article-encodings".*?</aside>', html, re.S):
+        leaked = re.findall(r"\b[a-z]+_[a-z_]+\b", _text(aside))
+        assert not leaked, leaked

@@ -32,13 +32,23 @@ def _tri(label: str) -> forms.TypedChoiceField:
     )
 
 
-def _amount(label: str, *, integer: bool = False) -> forms.Field:
-    field_class = forms.IntegerField if integer else forms.FloatField
-    return field_class(label=label, min_value=0, required=False, widget=forms.NumberInput(attrs={"step": "any"}))
+def _amount(label: str) -> forms.FloatField:
+    return forms.FloatField(
+        label=label, min_value=0, required=False, widget=forms.NumberInput(attrs={"step": "any", "min": "0"}),
+        error_messages={"min_value": "不能为负数，请填写 0 或正数。", "invalid": "请填写数字。"},
+    )
+
+
+def _date_widget() -> forms.DateInput:
+    # ISO format: <input type="date"> only accepts YYYY-MM-DD, whatever the page's locale.
+    return forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
 
 
 def _date(label: str) -> forms.DateField:
-    return forms.DateField(label=label, required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    return forms.DateField(
+        label=label, required=False, widget=_date_widget(),
+        error_messages={"invalid": "请填写有效日期，格式：年-月-日。"},
+    )
 
 
 def _choice(label: str, mapping: dict[Any, str]) -> forms.ChoiceField:
@@ -89,14 +99,14 @@ SECTIONS: list[tuple[str, list[str], bool]] = [
 
 
 def _pack_choices() -> list[tuple[str, str]]:
-    return [(pid, f"{load_pack(pid).title}（{load_pack(pid).data['doc_number']}）") for pid in pack_ids()]
+    return [(pid, load_pack(pid).title) for pid in pack_ids()]
 
 
 class PrecheckForm(forms.Form):
-    pack = forms.ChoiceField(label="适用办法（政策包）", choices=())
+    pack = forms.ChoiceField(label="适用办法（政策包）", choices=(), widget=forms.Select(attrs={"class": "wide"}))
     as_of = forms.DateField(
-        label="评估日期", required=False, widget=forms.DateInput(attrs={"type": "date"}),
-        help_text="不填则按今天评估。",
+        label="评估日期", required=False, widget=_date_widget(), help_text="不填则按今天评估。",
+        error_messages={"invalid": "请填写有效日期，格式：年-月-日。"},
     )
     name = forms.CharField(label=P["name"], required=False, max_length=200)
     category = _choice(P["category"], labels.CATEGORY)

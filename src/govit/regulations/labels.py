@@ -339,6 +339,30 @@ STAGE = {
     "terminated": "终止",
 }
 
+# Checklist and outline names used by the packs (a pack's own `label` wins when it has one).
+CHECKLIST = {
+    "application": "申报材料",
+    "application_self_build": "自行建设项目报批文件",
+    "application_service_purchase": "采购服务项目报审文件",
+    "application_operation": "运维项目申报材料",
+    "application_form": "项目申报表",
+    "approval": "报批材料",
+    "department_opinions": "征求部门意见",
+    "filing": "立项后报备",
+    "procurement": "招标采购前提",
+    "crypto": "密码应用",
+    "pre_acceptance": "预验收",
+    "acceptance": "竣工验收材料",
+    "final_accounts": "竣工财务决算",
+    "performance": "绩效评价",
+    "plan_adjustment": "年度计划调整",
+    "escalation": "违规处理步骤",
+    "security_sync": "安全同步规划建设运行",
+    "expert_draw": "专家抽取",
+    "expert_fees": "专家评审费",
+    **{key: f"{name}提纲" for key, name in DOCUMENTS.items()},
+}
+
 # Pack parameter units as written in packs, shown in Chinese.
 UNIT = {"ratio": "比例", "万元": "万元", "月": "个月", "年": "年", "次": "次", "比例": "比例"}
 

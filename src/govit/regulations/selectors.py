@@ -251,14 +251,14 @@ def _encoding(pack: Pack, label: str, article: int) -> Encoding:
     if kind in ("checklist", "outline"):
         spec = data.get("checklists" if kind == "checklist" else "outlines", {})[name]
         docs = "、".join(labels.DOCUMENTS.get(d, d) for d in spec.get("documents", []))
-        title = spec.get("label") or (labels.DOCUMENTS.get(name, name) if kind == "outline" else name)
+        title = spec.get("label") or labels.CHECKLIST.get(name, "材料清单")
         detail = "；".join(x for x in (f"材料：{docs}" if docs else "", spec.get("note", "")) if x)
         return Encoding(kind, kind_label, title, detail)
     if kind == "scope":
         scope = data["scope"]
         messages = [c["message"] for c in [*scope.get("cases", []), scope["otherwise"]]
                     if _cites_article(c, article) and c.get("message")]
-        return Encoding(kind, kind_label, "本办法的适用范围", "；".join(messages))
+        return Encoding(kind, kind_label, "本办法的适用范围", "\n".join(messages))
     if kind == "validity":
         until = pack.valid_until.isoformat() if pack.valid_until else "长期"
         return Encoding(kind, kind_label, "施行日期和有效期", f"{pack.valid_from.isoformat()} 至 {until}")

@@ -74,6 +74,7 @@ def precheck(request: HttpRequest) -> HttpResponse:
         pack_id = chosen if chosen and selectors.pack_or_none(chosen) else selectors.default_pack_id_for(request.user)
         form = PrecheckForm(initial={"pack": pack_id, "as_of": timezone.localdate()})
     context["form"] = form
-    template = "regulations/_precheck_result.html" if request.headers.get("HX-Request") else (
-        "regulations/precheck.html")
-    return render(request, template, context)
+    if request.headers.get("HX-Request"):
+        # Only the result panel is swapped; field errors travel out of band to their fields.
+        return render(request, "regulations/_precheck_result.html", {**context, "oob": True})
+    return render(request, "regulations/precheck.html", context)
