@@ -9,14 +9,14 @@ from .conftest import FIXTURE_PACKS
 
 
 def _all_cases():
-    import os
-
-    os.environ.setdefault("GOVIT_EXTRA_PACKS", str(FIXTURE_PACKS))
-    params = []
-    for pack_id in sorted(pack_folders()):
-        for index, case in enumerate(load_cases(load_pack(pack_id))):
-            params.append(pytest.param(pack_id, case, id=f"{pack_id}-{index:03d}"))
-    return params
+    # Collection runs outside the autouse fixture: set the extra pack folder only for this loop.
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("GOVIT_EXTRA_PACKS", str(FIXTURE_PACKS))
+        return [
+            pytest.param(pack_id, case, id=f"{pack_id}-{index:03d}")
+            for pack_id in sorted(pack_folders())
+            for index, case in enumerate(load_cases(load_pack(pack_id)))
+        ]
 
 
 @pytest.mark.parametrize(("pack_id", "case"), _all_cases())

@@ -11,6 +11,7 @@ from typing import Any
 from govit.policy import derived
 from govit.policy.conditions import UNKNOWN, Context, Outcome, evaluate, shifted_date
 from govit.policy.facts import EvaluationInput, given_facts
+from govit.policy.labels import fact_label
 from govit.policy.legal import next_annual, quarter_end, year_end
 from govit.policy.loader import Pack, citations_of, load_pack
 from govit.policy.result import Citation, Determination, EvaluationResult, Finding, PackInfo, TraceEntry
@@ -80,8 +81,8 @@ class Evaluation:
             citations=citations[1:], message=message, facts=facts, missing_facts=missing or []))
 
     def _missing(self, rule: str, citations: list[Citation], outcome: Outcome, what: str) -> None:
-        needed = "、".join(sorted(outcome.missing))
-        self._finding(rule, "missing", citations, f"缺少事实 {needed}，无法判断{what}。请补充后重新预检。",
+        needed = "、".join(f"“{fact_label(name)}”" for name in sorted(outcome.missing))
+        self._finding(rule, "missing", citations, f"缺少信息{needed}，无法判断{what}。请补充后重新预检。",
                       {name: None for name in sorted(outcome.missing)}, sorted(outcome.missing))
 
     # -- the steps ---------------------------------------------------------------------------
@@ -152,7 +153,7 @@ class Evaluation:
             self._trace("rule", rule["id"], outcome)
             citations = self.cite(rule)
             if outcome.value is UNKNOWN:
-                self._missing(rule["id"], citations, outcome, f"是否存在以下情形：{rule['message'].rstrip('。')}")
+                self._missing(rule["id"], citations, outcome, f"是否存在以下情形：{_situation(rule['message'])}")
             elif outcome.value:
                 severity, message = rule["severity"], rule["message"]
                 exception = rule.get("exception")
@@ -293,6 +294,11 @@ class Evaluation:
         if "annual" in due:
             return next_annual(self.as_of, due["annual"]["month"], due["annual"]["day"])
         return shifted_date(due, self.ctx, outcome)
+
+
+def _situation(message: str) -> str:
+    """The situation a rule describes: its message's first sentence, without the remedy that follows."""
+    return message.split("。")[0].rstrip("；;，,")
 
 
 def evaluate_facts(facts: EvaluationInput, pack_id: str | None = None, as_of: date | None = None) -> EvaluationResult:

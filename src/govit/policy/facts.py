@@ -145,10 +145,15 @@ class EvaluationInput(BaseModel):
 
 
 class FactsError(ValueError):
-    """Bad input, with one Chinese message per field naming it."""
+    """Bad input, with one Chinese message per field naming it.
 
-    def __init__(self, errors: list[str]):
+    `errors` are the messages; `fields` pairs each with its field path ("project.category"), so a form
+    can show the message beside its field.
+    """
+
+    def __init__(self, errors: list[str], fields: list[tuple[str, str]] | None = None):
         self.errors = errors
+        self.fields = fields or [("", message) for message in errors]
         super().__init__("；".join(errors))
 
 
@@ -184,15 +189,17 @@ def parse_input(data: Any) -> EvaluationInput:
     try:
         return EvaluationInput.model_validate(data)
     except ValidationError as exc:
-        messages = []
+        messages, fields = [], []
         for error in exc.errors():
             field = _field_name(error["loc"])
             text = _ERROR_TEXT.get(error["type"], "取值无效")
             if error["type"] == "literal_error":
                 allowed = error.get("ctx", {}).get("expected", "")
                 text = f"{text}，可选值：{allowed}"
-            messages.append(f"字段 {field}：{text}（收到 {error.get('input')!r}）")
-        raise FactsError(messages) from None
+            text = f"{text}（收到 {error.get('input')!r}）"
+            messages.append(f"字段 {field}：{text}")
+            fields.append((field, text))
+        raise FactsError(messages, fields) from None
 
 
 def given_facts(facts: EvaluationInput) -> dict[str, Any]:

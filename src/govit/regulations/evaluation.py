@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
-from govit.policy import FactsError, evaluate_facts, pack_ids, parse_input
-from govit.regulations import labels
+from govit.policy import FactsError, evaluate_facts, labels, pack_ids, parse_input
 from govit.regulations.selectors import article_url, citation_text
 
 
@@ -24,18 +22,6 @@ def evaluate_all(data: Any) -> list[dict[str, Any]]:
     """The same facts under every pack (the what-if view), in pack id order."""
     facts = parse_input(data)
     return [evaluate_facts(facts, pack_id).to_json() for pack_id in pack_ids()]
-
-
-_MISSING_PREFIX = re.compile(r"^缺少事实 ([^，]+)，")
-
-
-def _readable_message(message: str) -> str:
-    """The engine names missing facts by their contract keys; show their Chinese names instead."""
-    match = _MISSING_PREFIX.match(message)
-    if not match:
-        return message
-    names = "、".join(f"“{labels.fact_label(f)}”" for f in match.group(1).split("、"))
-    return f"缺少信息{names}，" + message[match.end():]
 
 
 def _links(pack_id: str, citations: list[dict[str, Any]]) -> list[dict[str, str]]:
@@ -70,7 +56,7 @@ def readable(result: dict[str, Any]) -> dict[str, Any]:
     for severity in labels.SEVERITY_ORDER:
         items = [
             {
-                "message": _readable_message(f["message"]),
+                "message": f["message"],
                 "links": _links(pack_id, [f["citation"], *f.get("citations", [])]),
                 "missing": [labels.fact_label(name) for name in f.get("missing_facts", [])],
             }

@@ -11,8 +11,7 @@ from typing import Any
 
 from django import forms
 
-from govit.policy import load_pack, pack_ids
-from govit.regulations import labels
+from govit.policy import labels, load_pack, pack_ids
 
 BLANK = [("", "未填")]
 
@@ -199,17 +198,18 @@ class PrecheckForm(forms.Form):
             target[path[-1]] = value
         return result
 
-    def add_facts_errors(self, messages: list[str]) -> None:
-        """Put the engine's messages ("字段 project.x：…") next to their field when one matches."""
-        for message in messages:
-            field = _field_of(message)
-            self.add_error(field if field in self.fields else None, message)
+    def add_facts_errors(self, fields: list[tuple[str, str]]) -> None:
+        """Put the engine's (field path, message) pairs next to their form field when one matches."""
+        for path, message in fields:
+            field = _form_field(path)
+            if field in self.fields:
+                self.add_error(field, message)
+            else:
+                self.add_error(None, f"字段 {path}：{message}" if path else message)
 
 
-def _field_of(message: str) -> str | None:
-    if not message.startswith("字段 "):
-        return None
-    path = message.removeprefix("字段 ").split("：", 1)[0].strip()
+def _form_field(path: str) -> str | None:
+    """The form field for a fact path: project.prior_project.accepted → prior_project__accepted."""
     parts = path.split(".")
     if parts[0] == "project":
         parts = parts[1:]

@@ -13,10 +13,9 @@ from django.urls import reverse
 
 from govit.core.models import User
 from govit.core.selectors import role_assignments_of
-from govit.policy import Pack, load_pack, pack_ids
+from govit.policy import Pack, labels, load_pack, pack_ids
 from govit.policy.coverage import coverage
 from govit.policy.matrix import KEY_PARAMETERS, comparable
-from govit.regulations import labels
 
 EXPIRY_WARNING_DAYS = 90
 # Parameters in 万元 that decide how a project is reviewed; charted on the comparison page.

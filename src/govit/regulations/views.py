@@ -68,7 +68,7 @@ def precheck(request: HttpRequest) -> HttpResponse:
                 context["result"] = readable(evaluate_one(facts))
                 context["what_if"] = what_if_rows(evaluate_all(facts))
             except FactsError as exc:
-                form.add_facts_errors(exc.errors)
+                form.add_facts_errors(exc.fields)
     else:
         chosen = request.GET.get("pack")
         pack_id = chosen if chosen and selectors.pack_or_none(chosen) else selectors.default_pack_id_for(request.user)
