@@ -46,22 +46,25 @@ def canonical_payload(
     return json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
 
 
+HASHED_FIELDS = (
+    "seq",
+    "timestamp",
+    "actor_id",
+    "actor_name",
+    "action",
+    "object_type",
+    "object_id",
+    "object_repr",
+    "outcome",
+    "source_ip",
+    "details",
+    "prev_hash",
+)
+
+
 def entry_hash_of(entry: AuditEntry, *, key: bytes | None = None) -> str:
     """Recompute the HMAC-SM3 of a stored entry."""
-    payload = canonical_payload(
-        seq=entry.seq,
-        timestamp=entry.timestamp,
-        actor_id=entry.actor_id,
-        actor_name=entry.actor_name,
-        action=entry.action,
-        object_type=entry.object_type,
-        object_id=entry.object_id,
-        object_repr=entry.object_repr,
-        outcome=entry.outcome,
-        source_ip=entry.source_ip,
-        details=entry.details,
-        prev_hash=entry.prev_hash,
-    )
+    payload = canonical_payload(**{name: getattr(entry, name) for name in HASHED_FIELDS})
     return crypto.hmac_sm3(key or crypto.audit_key(), payload)
 
 

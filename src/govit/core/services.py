@@ -81,38 +81,23 @@ def audit_record(
         if head is None:
             AuditChainHead.objects.get_or_create(pk=1)
             head = AuditChainHead.objects.select_for_update().get(pk=1)
-        seq = head.last_seq + 1
-        timestamp = timezone.now()
-        payload = canonical_payload(
-            seq=seq,
-            timestamp=timestamp,
-            actor_id=real_actor.pk if real_actor else None,
-            actor_name=name[:150],
-            action=action,
-            object_type=object_type,
-            object_id=object_id,
-            object_repr=object_repr,
-            outcome=outcome,
-            source_ip=clean_ip,
-            details=clean_details,
-            prev_hash=head.last_hash,
-        )
-        entry = AuditEntry.objects.create(
-            seq=seq,
-            timestamp=timestamp,
-            actor=real_actor,
-            actor_name=name[:150],
-            action=action,
-            object_type=object_type,
-            object_id=object_id,
-            object_repr=object_repr,
-            outcome=outcome,
-            source_ip=clean_ip,
-            details=clean_details,
-            prev_hash=head.last_hash,
-            entry_hash=crypto.hmac_sm3(crypto.audit_key(), payload),
-        )
-        AuditChainHead.objects.filter(pk=1).update(last_seq=seq, last_hash=entry.entry_hash)
+        fields: dict[str, Any] = {
+            "seq": head.last_seq + 1,
+            "timestamp": timezone.now(),
+            "actor_id": real_actor.pk if real_actor else None,
+            "actor_name": name[:150],
+            "action": action,
+            "object_type": object_type,
+            "object_id": object_id,
+            "object_repr": object_repr,
+            "outcome": outcome,
+            "source_ip": clean_ip,
+            "details": clean_details,
+            "prev_hash": head.last_hash,
+        }
+        entry_hash = crypto.hmac_sm3(crypto.audit_key(), canonical_payload(**fields))
+        entry = AuditEntry.objects.create(**fields, entry_hash=entry_hash)
+        AuditChainHead.objects.filter(pk=1).update(last_seq=entry.seq, last_hash=entry_hash)
     return entry
 
 
