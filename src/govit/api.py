@@ -25,3 +25,7 @@ api = NinjaAPI(
 
 api.add_router("", "govit.core.api.router")
 api.add_router("/policy", "govit.regulations.api.router")
+api.add_router("/projects", "govit.projects.api.router")
+api.add_router("/opinion-tasks", "govit.reviews.api.router")
+api.add_router("/plans", "govit.planning.api.router")
+api.add_router("/notifications", "govit.notifications.api.router")

@@ -1,9 +1,278 @@
-"""Demo projects (filled in below)."""
+"""Demo projects: for each demo jurisdiction, one project at every stage its pack uses, each driven
+there through the services (never by setting state). Idempotent: a jurisdiction that already has
+demo projects is left alone.
+
+Also creates one member-reviewer account per reviewing unit (`<prefix>_reviewer_<kind>`), so every
+opinion task the packs route has someone to answer it.
+"""
 
 from __future__ import annotations
 
-from typing import TextIO
+import io
+import zipfile
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any, TextIO
+
+from django.contrib.auth.hashers import make_password
+from django.db import transaction
+from django.utils import timezone
+
+from govit.core.demo import DEMO_JURISDICTIONS, DEMO_PASSWORD, DemoJurisdiction, demo_username
+from govit.core.models import Jurisdiction, Role, RoleAssignment, Unit, UnitKind, User
+from govit.projects import lifecycle
+from govit.projects.models import Project, ProjectState
+
+S = ProjectState
+REVIEWING_KINDS = (
+    UnitKind.NETSEC, UnitKind.SECRECY_CRYPTO, UnitKind.FINANCE, UnitKind.POLICE, UnitKind.DEVELOPMENT_REFORM,
+    UnitKind.APPROVAL_BUREAU, UnitKind.ECONOMY_IT, UnitKind.AUDIT, UnitKind.ARCHIVES, UnitKind.DATA_BUREAU,
+)
+
+# Facts under which each pack lets an ordinary 300万 local-fiscal software project through.
+BASE_FACTS: dict[str, Any] = {
+    "category": "new",
+    "delivery": "self_build",
+    "procurement_kind": "software",
+    "classified": False,
+    "total_investment_wan": 300,
+    "annual_om_wan": 20,
+    "funding_sources": ["local_fiscal"],
+    "on_gov_cloud": True,
+    "on_gov_network": True,
+    "service_kind": "public_service",
+    "connected_to_sharing_platform": True,
+    "connected_to_office_platform": True,
+    "provides_data_interface": True,
+    "resource_catalog": True,
+    "sharing_analysis_chapter": True,
+    "shares_data_as_required": True,
+    "requirements_clear": True,
+    "performance_goals_clear": True,
+    "internal_integration_done": True,
+    "data_survey_done": True,
+    "industry_dept_approved": True,
+    "security": {"mlps_level": 3, "mlps_compliant": True, "crypto_compliant": True, "major_risk": False,
+                 "key_parts_certified": True, "domestic_products": True, "secure_reliable_products": True},
+    "contract": {"build_months": 12, "free_om_months": 12, "hardware_term_years": 5, "om_service_years": 1},
+}
+
+
+def sample_docx(text: str = "govit 演示材料") -> bytes:
+    """A minimal valid DOCX (enough for the content sniffer and for Word to open)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("[Content_Types].xml", (
+            '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/'
+            'content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.'
+            'relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/word/'
+            'document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main'
+            '+xml"/></Types>'))
+        archive.writestr("_rels/.rels", (
+            '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/'
+            '2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/'
+            '2006/relationships/officeDocument" Target="word/document.xml"/></Relationships>'))
+        archive.writestr("word/document.xml", (
+            '<?xml version="1.0" encoding="UTF-8"?><w:document xmlns:w="http://schemas.openxmlformats.org/'
+            f'wordprocessingml/2006/main"><w:body><w:p><w:r><w:t>{text}</w:t></w:r></w:p></w:body></w:document>'))
+    return buffer.getvalue()
+
+
+def reviewer_username(prefix: str, kind: str) -> str:
+    return f"{prefix}_reviewer_{kind}"
+
+
+def ensure_reviewer_accounts(*, password_hash: str | None = None) -> int:
+    """One member-reviewer account per reviewing unit of each demo jurisdiction. Idempotent."""
+    created = 0
+    for spec in DEMO_JURISDICTIONS:
+        jurisdiction = Jurisdiction.objects.filter(code=spec.code).first()
+        if jurisdiction is None:
+            continue
+        for unit in Unit.objects.filter(jurisdiction=jurisdiction, kind__in=REVIEWING_KINDS):
+            if RoleAssignment.objects.filter(role=Role.MEMBER_REVIEWER, unit=unit).exists():
+                continue
+            username = reviewer_username(spec.prefix, unit.kind)
+            user = User.objects.filter(username=username).first()
+            if user is None:
+                password_hash = password_hash or make_password(DEMO_PASSWORD)
+                user = User.objects.create(username=username, full_name=f"{unit.name}审查员（演示）",
+                                           password=password_hash)
+                created += 1
+            RoleAssignment.objects.update_or_create(user=user, role=Role.MEMBER_REVIEWER, jurisdiction=jurisdiction,
+                                                    defaults={"unit": unit})
+    return created
+
+
+# --- driving a project through the services --------------------------------------------------
+
+
+class DemoDriver:
+    """Moves one project forward step by step, as the right demo users, through the services."""
+
+    def __init__(self, spec: DemoJurisdiction, plan_holder: dict[str, Any]):
+        self.spec = spec
+        self.jurisdiction = Jurisdiction.objects.get(code=spec.code)
+        self.applicant = User.objects.get(username=demo_username(spec.prefix, Role.APPLICANT))
+        self.lead = User.objects.get(username=demo_username(spec.prefix, Role.LEAD_OFFICE))
+        self.leadership = User.objects.get(username=demo_username(spec.prefix, Role.LEADERSHIP))
+        self.plan_holder = plan_holder
+        self.pack_id = spec.pack_id
+
+    def upload(self, project: Project, codes: list[str]) -> None:
+        from govit.projects.services import material_upload
+
+        for code in codes:
+            material_upload(project=project, actor=self.applicant, doc_code=code, filename=f"{code}.docx",
+                            data=sample_docx(f"{project.name} {code}"))
+
+    def answer_tasks(self, project: Project) -> None:
+        from govit.reviews.models import OpinionTask, TaskStatus
+        from govit.reviews.selectors import opinion_tasks_for
+        from govit.reviews.services import opinion_submit
+
+        for task in OpinionTask.objects.filter(project=project, status=TaskStatus.OPEN):
+            users = [self.lead, self.leadership, *User.objects.filter(role_assignments__unit=task.unit)]
+            signer = next(u for u in users if opinion_tasks_for(u).filter(pk=task.pk).exists())
+            opinion_submit(task=task, actor=signer, opinion="agree", comments="")
+
+    def plan(self) -> Any:
+        from govit.planning.models import AnnualPlan
+        from govit.planning.services import plan_create
+
+        if "plan" not in self.plan_holder:
+            year = timezone.localdate().year + 1
+            plan = AnnualPlan.objects.filter(jurisdiction=self.jurisdiction, year=year).first()
+            self.plan_holder["plan"] = plan or plan_create(jurisdiction=self.jurisdiction, year=year, actor=self.lead)
+        return self.plan_holder["plan"]
+
+    def steps(self) -> list[tuple[str, Callable[[Project], None]]]:
+        """(stage reached, step) in the pack's order."""
+        from govit.projects import services as ps
+        from govit.reviews.services import review_route
+
+        pack = self.pack_id
+        sequence = lifecycle.main_sequence(pack)
+        today = timezone.localdate()
+        result: list[tuple[str, Callable[[Project], None]]] = []
+
+        def submit(p: Project) -> None:
+            from govit.projects.selectors import application_checklist
+
+            self.upload(p, application_checklist(p)[0])
+            ps.project_submit(project=p, actor=self.applicant)
+
+        def route(p: Project) -> None:
+            review_route(project=p, actor=self.lead)
+            self.answer_tasks(p)
+
+        def planned(p: Project) -> None:
+            from govit.planning.services import plan_item_add
+
+            plan_item_add(plan=self.plan(), project=p, actor=self.lead)
+
+        def approve(p: Project) -> None:
+            from govit.projects.selectors import determination, project_evaluation
+
+            docs, _ = determination(project_evaluation(p), "approval_documents")
+            self.upload(p, list(docs or []))
+            ps.approval_decide(project=p, actor=self.lead, decision="approve", document_no="演示批复〔2026〕1号",
+                               approved_on=today - timedelta(days=200))
+
+        def completion(p: Project) -> None:
+            ps.completion_report(project=p, actor=self.applicant, completed_on=today - timedelta(days=120),
+                                 trial_started_on=today - timedelta(days=120))
+
+        def pre_acceptance(p: Project) -> None:
+            entry = lifecycle.checklist(pack, "pre_acceptance") or {}
+            if S.TRIAL_RUN not in sequence:
+                completion(p)
+            self.upload(p, list(entry.get("documents", [])))
+            ps.pre_acceptance_request(project=p, actor=self.applicant)
+
+        def accepted(p: Project) -> None:
+            from govit.projects.selectors import determination, project_evaluation
+
+            if p.state == S.PRE_ACCEPTANCE:
+                ps.pre_acceptance_decide(project=p, actor=self.lead, decision="pass")
+            docs, _ = determination(project_evaluation(p), "acceptance_documents")
+            self.upload(p, list(docs or []))
+            ps.acceptance_request(project=p, actor=self.applicant)
+            ps.acceptance_decide(project=p, actor=self.lead, decision="pass", accepted_on=today - timedelta(days=30))
+
+        actions: dict[str, Callable[[Project], None]] = {
+            S.SUBMITTED: submit,
+            S.PRELIMINARY_REVIEW: lambda p: ps.preliminary_review_start(project=p, actor=self.lead),
+            S.IN_LIBRARY: lambda p: ps.preliminary_review_decide(project=p, actor=self.lead, decision="accept"),
+            S.PLANNED: planned,
+            S.UNDER_REVIEW: route,
+            S.APPROVED: approve,
+            S.FILED: lambda p: ps.filing_record(project=p, actor=self.lead),
+            S.PROCUREMENT: lambda p: ps.procurement_start(project=p, actor=self.applicant,
+                                                          started_on=today - timedelta(days=180)),
+            S.CONSTRUCTION: lambda p: ps.construction_start(project=p, actor=self.applicant),
+            S.TRIAL_RUN: completion,
+            S.PRE_ACCEPTANCE: pre_acceptance,
+            S.ACCEPTED: accepted,
+            S.IN_OPERATION: lambda p: ps.go_live_record(project=p, actor=self.applicant,
+                                                        go_live_on=today - timedelta(days=20)),
+            S.EVALUATED: lambda p: ps.self_evaluation_submit(
+                project=p, actor=self.applicant, summary="绩效目标基本实现，系统运行平稳。", goals_met=True
+            ),
+        }
+        for stage in sequence[1:]:
+            result.append((stage, actions[stage]))
+        return result
+
+
+STAGE_NAMES = {
+    S.DRAFT: "政务服务事项库完善", S.SUBMITTED: "社区网格化治理平台", S.PRELIMINARY_REVIEW: "智慧养老服务平台",
+    S.IN_LIBRARY: "校园安全监测系统", S.PLANNED: "电子证照共享应用", S.UNDER_REVIEW: "基层减负填报平台",
+    S.APPROVED: "12345热线智能分派", S.FILED: "政务数据目录系统", S.PROCUREMENT: "公共卫生应急指挥系统",
+    S.CONSTRUCTION: "不动产登记一网通办", S.TRIAL_RUN: "智慧教育资源平台", S.PRE_ACCEPTANCE: "惠民资金监管平台",
+    S.ACCEPTED: "政务外网安全监测", S.IN_OPERATION: "统一身份认证平台", S.EVALUATED: "协同办公系统",
+}
+
+
+def _drive_jurisdiction(spec: DemoJurisdiction) -> int:
+    from govit.projects.services import project_create
+
+    holder: dict[str, Any] = {}
+    driver = DemoDriver(spec, holder)
+    steps = driver.steps()
+    targets = [S.DRAFT] + [stage for stage, _ in steps]
+    projects: list[tuple[Project, str]] = []
+    for target in targets:
+        name = f"{spec.short}{STAGE_NAMES.get(target, target)}（演示）"
+        project = project_create(actor=driver.applicant, name=name, facts=dict(BASE_FACTS),
+                                 year_amounts=[{"year": timezone.localdate().year + 1, "planned_wan": 300}])
+        projects.append((project, target))
+    plan_index = next((i for i, (stage, _) in enumerate(steps) if stage == S.PLANNED), None)
+    for index, (_stage, step) in enumerate(steps):
+        movers = [p for p, target in projects if targets.index(target) > index]
+        for project in movers:
+            step(project)
+        if index == plan_index:
+            from govit.planning.services import plan_approve, plan_submit
+
+            plan = driver.plan()
+            plan_submit(plan=plan, actor=driver.lead)
+            plan_approve(plan=plan, actor=driver.leadership)
+            # Plan items moved the projects: reload them.
+            for project, _ in projects:
+                project.refresh_from_db()
+    return len(projects)
 
 
 def load_projects_demo(*, stdout: TextIO) -> None:
-    return None
+    """Reviewer accounts, then one project per stage per demo jurisdiction (skipped if present)."""
+    created_accounts = ensure_reviewer_accounts()
+    made = 0
+    for spec in DEMO_JURISDICTIONS:
+        if Project.objects.filter(jurisdiction__code=spec.code, name__endswith="（演示）").exists():
+            continue
+        with transaction.atomic():
+            made += _drive_jurisdiction(spec)
+    stdout.write(
+        f"演示项目：新建 {made} 个；新建审查员账号 {created_accounts} 个（用户名 <前缀>_reviewer_<单位类型>）。\n"
+    )

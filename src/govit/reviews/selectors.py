@@ -1,0 +1,42 @@
+"""Opinion-task reads: the tasks a user must answer, the latest round of a project."""
+
+from __future__ import annotations
+
+from django.db.models import Max, Q, QuerySet
+
+from govit.core.models import Role
+from govit.core.selectors import AnyUser, role_assignments_of
+from govit.projects.models import Project
+from govit.reviews.models import OpinionTask, ReviewBody
+
+# Roles whose unit may be asked for an opinion (a government body's task goes to leadership).
+ANSWERING_ROLES = (Role.MEMBER_REVIEWER, Role.LEAD_OFFICE, Role.LEADERSHIP)
+
+
+def opinion_tasks_for(user: AnyUser | None) -> QuerySet[OpinionTask]:
+    """Tasks addressed to the user's own units; expert placeholders go to the lead office."""
+    scope = Q(pk__in=[])
+    for ra in role_assignments_of(user).filter(role__in=ANSWERING_ROLES):
+        if ra.unit_id:
+            scope |= Q(unit_id=ra.unit_id)
+        if ra.role == Role.LEAD_OFFICE:
+            scope |= Q(body=ReviewBody.EXPERTS, unit__isnull=True, project__jurisdiction_id=ra.jurisdiction_id)
+    return OpinionTask.objects.filter(scope).select_related("project", "unit").order_by("status", "due_date", "pk")
+
+
+def latest_round_tasks(project: Project) -> QuerySet[OpinionTask]:
+    latest = OpinionTask.objects.filter(project=project).aggregate(r=Max("round"))["r"]
+    if latest is None:
+        return OpinionTask.objects.none()
+    return OpinionTask.objects.filter(project=project, round=latest).select_related("unit")
+
+
+def project_tasks_visible_to(user: AnyUser | None, project: Project) -> QuerySet[OpinionTask]:
+    """On a project page: the lead office and leadership see every task, a member unit its own."""
+    if role_assignments_of(user).filter(
+        role__in=(Role.LEAD_OFFICE, Role.LEADERSHIP), jurisdiction_id=project.jurisdiction_id
+    ).exists():
+        return OpinionTask.objects.filter(project=project).select_related("unit")
+    if role_assignments_of(user).filter(role=Role.APPLICANT, unit_id=project.unit_id).exists():
+        return OpinionTask.objects.filter(project=project).select_related("unit")
+    return opinion_tasks_for(user).filter(project=project)
