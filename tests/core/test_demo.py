@@ -32,7 +32,9 @@ def test_demo_is_idempotent_and_prints_the_logins() -> None:
         RoleAssignment.objects.count(),
         AuditEntry.objects.count(),
     )
-    assert counts[2] == 4 * len(Role.values)
+    usernames = {d.username for d in demo.demo_logins()}
+    assert len(usernames) == 4 * len(Role.values)
+    assert User.objects.filter(username__in=usernames).count() == len(usernames)
     text = out.getvalue()
     assert "Govit@2026demo" in text and "tz_applicant" in text and "审计管理员" in text
 
