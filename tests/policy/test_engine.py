@@ -150,3 +150,15 @@ def test_union_with_an_undecidable_case_says_it_may_be_short():
     assert out["determinations"]["review_bodies"]["value"] == ["data_bureau", "secrecy_crypto"]
     assert any(f["rule"].endswith("determination/review_bodies") and f["severity"] == "missing"
                for f in out["findings"])
+
+
+def test_a_determination_value_can_raise_a_finding():
+    base = {"category": "operation", "funding_sources": ["local_fiscal"], "total_investment_wan": 10}
+    denied = run({**base, "on_gov_cloud": False})
+    assert denied["determinations"]["om_funding"]["value"] == "denied"
+    raised = next(f for f in denied["findings"] if f["rule"].endswith("om_funding/denied"))
+    assert raised["severity"] == "block" and raised["citation"]["article"] == 4
+    assert denied["verdict"] == "blocked"
+    allowed = run({**base, "on_gov_cloud": True})
+    assert allowed["determinations"]["om_funding"]["value"] == "allowed"
+    assert allowed["verdict"] == "eligible"

@@ -191,6 +191,7 @@ class Evaluation:
                         break
             if matches:
                 self._decide(name, spec, mode, matches)
+                self._raise(name, spec)
             if unknown and (not matches or mode == "union"):
                 # A union with an undecidable case may be short: say so rather than pass silently.
                 self._determination_missing(name, spec, unknown)
@@ -198,6 +199,19 @@ class Evaluation:
                 other = spec["otherwise"]
                 self.determinations[name] = Determination(
                     value=self._value(other["value"], name), citations=self.cite(other))
+                self._raise(name, spec)
+
+    def _raise(self, name: str, spec: dict[str, Any]) -> None:
+        """Findings a determination's value brings with it (e.g. O&M funding denied to an O&M project)."""
+        determination = self.determinations[name]
+        for entry in spec.get("raise", []):
+            if entry["value"] != determination.value:
+                continue
+            outcome = evaluate(entry["when"], self.ctx) if "when" in entry else Outcome(True)
+            self._trace("determination-raise", f"{name}/{entry['value']}", outcome)
+            if outcome.value is True:
+                self._finding(f"{name}/{entry['value']}", entry["severity"], list(determination.citations),
+                              entry["message"], dict(outcome.read))
 
     def _determination_missing(self, name: str, spec: dict[str, Any],
                                unknown: list[tuple[dict[str, Any], Outcome]]) -> None:
