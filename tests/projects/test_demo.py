@@ -18,7 +18,8 @@ def test_demo_projects_cover_every_stage_and_load_once(settings, tmp_path) -> No
     settings.MEDIA_ROOT = tmp_path
     started = time.monotonic()
     load_projects_demo(stdout=io.StringIO())
-    assert time.monotonic() - started < 10
+    # ~7 s on an idle machine; the margin absorbs a loaded CI runner.
+    assert time.monotonic() - started < 25
     for spec in DEMO_JURISDICTIONS:
         states = set(Project.objects.filter(jurisdiction__code=spec.code).values_list("state", flat=True))
         assert states == set(lifecycle.main_sequence(spec.pack_id)), spec.pack_id

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from govit.notifications.models import Notification
 from govit.notifications.services import notification_mark_read
@@ -35,5 +35,5 @@ def notification_list(request: HttpRequest, unread: bool = False) -> Any:
 def notification_read(request: HttpRequest, notification_id: int) -> Any:
     row = Notification.objects.filter(user=_user(request), pk=notification_id).first()
     if row is None:
-        return 404, {"detail": "未找到该通知。"}
+        return Status(404, {"detail": "未找到该通知。"})
     return notification_mark_read(notification=row, user=_user(request))

@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 
 from govit.core.models import Jurisdiction
 from govit.core.selectors import jurisdictions_visible_to
@@ -110,7 +110,7 @@ def plan_create(request: HttpRequest, payload: PlanIn) -> Any:
     assert isinstance(jurisdiction, Jurisdiction)
     plan = services.plan_create(jurisdiction=jurisdiction, year=payload.year, actor=_user(request),
                                 source_ip=_ip(request))
-    return 201, plan_out(plan)
+    return Status(201, plan_out(plan))
 
 
 @router.get("/{int:plan_id}", response={200: PlanOut, 404: ErrorOut}, summary="年度计划详情")

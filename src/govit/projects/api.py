@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
-from ninja import Field, File, Form, Router, Schema
+from ninja import Field, File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from govit.core.models import User
@@ -387,14 +387,14 @@ def inbox(request: HttpRequest) -> list[dict[str, Any]]:
 
 @router.get("/portfolio", response=PortfolioOut, summary="项目总览（领导）")
 def portfolio(request: HttpRequest) -> dict[str, Any]:
-    visible = list(projects_visible_to(_user(request)).only("state", "facts"))
+    visible = list(projects_visible_to(_user(request)).values("state", "facts"))
     by_state: dict[str, dict[str, Any]] = {}
     total = 0.0
     for p in visible:
-        amount = float(p.facts.get("total_investment_wan") or 0)
+        amount = float(p["facts"].get("total_investment_wan") or 0)
         total += amount
-        row = by_state.setdefault(p.state, {"state": p.state, "label": ProjectState(p.state).label, "count": 0,
-                                            "total_investment_wan": 0.0})
+        row = by_state.setdefault(p["state"], {"state": p["state"], "label": ProjectState(p["state"]).label,
+                                               "count": 0, "total_investment_wan": 0.0})
         row["count"] += 1
         row["total_investment_wan"] += amount
     order = list(ProjectState.values)
@@ -422,7 +422,7 @@ def project_create(request: HttpRequest, payload: ProjectIn) -> Any:
         actor=_user(request), name=payload.name, facts=payload.facts, pack_id=payload.pack_id,
         year_amounts=[y.model_dump() for y in payload.year_amounts], source_ip=_ip(request),
     )
-    return 201, project_out(project)
+    return Status(201, project_out(project))
 
 
 @router.get("/{int:project_id}", response={200: ProjectOut, 404: ErrorOut}, summary="项目详情")
@@ -567,7 +567,7 @@ def material_upload(request: HttpRequest, project_id: int, doc_code: Form[Materi
     project = _project(request, project_id)
     material = services.material_upload(project=project, actor=_user(request), doc_code=doc_code,
                                         filename=file.name or "", data=file.read(), source_ip=_ip(request))
-    return 201, material_out(material)
+    return Status(201, material_out(material))
 
 
 @router.get("/{int:project_id}/materials/{int:material_id}/download", response={200: None, 404: ErrorOut},
@@ -609,7 +609,7 @@ def report_list(request: HttpRequest, project_id: int) -> Any:
 def report_submit(request: HttpRequest, project_id: int, payload: ReportIn) -> Any:
     report = services.progress_report_submit(project=_project(request, project_id), actor=_user(request),
                                              source_ip=_ip(request), **payload.model_dump())
-    return 201, report
+    return Status(201, report)
 
 
 def change_out(c: ChangeRequest) -> dict[str, Any]:
@@ -630,7 +630,7 @@ def change_create(request: HttpRequest, project_id: int, payload: ChangeIn) -> A
     change = services.change_request_create(project=_project(request, project_id), actor=_user(request),
                                             change=payload.change, description=payload.description,
                                             source_ip=_ip(request))
-    return 201, change_out(change)
+    return Status(201, change_out(change))
 
 
 @router.post("/{int:project_id}/changes/{int:change_id}/decide", response={200: ChangeOut, **ERRORS},
@@ -654,7 +654,7 @@ def operation_list(request: HttpRequest, project_id: int) -> Any:
 def operation_create(request: HttpRequest, project_id: int, payload: OperationIn) -> Any:
     record = services.operation_record_create(project=_project(request, project_id), actor=_user(request),
                                               source_ip=_ip(request), **payload.model_dump())
-    return 201, record
+    return Status(201, record)
 
 
 @router.get("/{int:project_id}/evaluations", response={200: list[EvaluationRecordOut], 404: ErrorOut},

@@ -128,12 +128,16 @@ class DemoDriver:
 
     def answer_tasks(self, project: Project) -> None:
         from govit.reviews.models import OpinionTask, TaskStatus
-        from govit.reviews.selectors import opinion_tasks_for
         from govit.reviews.services import opinion_submit
 
-        for task in OpinionTask.objects.filter(project=project, status=TaskStatus.OPEN):
-            users = [self.lead, self.leadership, *User.objects.filter(role_assignments__unit=task.unit)]
-            signer = next(u for u in users if opinion_tasks_for(u).filter(pk=task.pk).exists())
+        for task in OpinionTask.objects.filter(project=project, status=TaskStatus.OPEN).select_related("unit"):
+            if task.unit is None or task.unit.kind == UnitKind.LEAD_OFFICE:
+                signer = self.lead
+            elif task.unit.kind == UnitKind.GOVERNMENT:
+                signer = self.leadership
+            else:
+                signer = User.objects.filter(role_assignments__role=Role.MEMBER_REVIEWER,
+                                             role_assignments__unit=task.unit).first()
             opinion_submit(task=task, actor=signer, opinion="agree", comments="")
 
     def plan(self) -> Any:

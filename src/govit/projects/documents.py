@@ -28,6 +28,10 @@ _LEVELS = {1: "第一级", 2: "第二级", 3: "第三级", 4: "第四级"}
 _SOURCE_COLUMN = {"local_fiscal": 1, "bond": 1, "self_raised": 2, "superior_special": 3}
 
 
+def _number(value: Any) -> str:
+    return f"{float(value):g}"
+
+
 def _fields(project: Project) -> tuple[str, list[dict[str, Any]]]:
     outline = (policy.load_pack(project.pack_id).data.get("outlines") or {}).get("application_form")
     title = f"{project.jurisdiction.name}政务信息化建设项目申报表"
@@ -48,8 +52,8 @@ def _value(project: Project, title: str) -> str:
         "申报日期": (submitted.at if submitted else timezone.now()).date().isoformat(),
         "项目名称": project.name,
         "信息系统网络安全等级保护测评拟定级": _LEVELS.get((facts.get("security") or {}).get("mlps_level"), ""),
-        "预计总投资": f"{total} 万元" if total is not None else "",
-        "年度需要资金": f"{this_year.planned_wan} 万元（{this_year.year}年）" if this_year else "",
+        "预计总投资": f"{_number(total)} 万元" if total is not None else "",
+        "年度需要资金": f"{_number(this_year.planned_wan)} 万元（{this_year.year}年）" if this_year else "",
         "申报时所附材料": "、".join(
             sorted({MaterialCode(m.doc_code).label for m in Material.objects.filter(project=project)})
         ),
@@ -95,10 +99,10 @@ def application_form_docx(project: Project) -> bytes:
             cells = grid.add_row().cells
             cells[0].text = row_title
             if row_index == 1 and total is not None:
-                cells[1].text = str(total)
+                cells[1].text = _number(total)
                 columns = {_SOURCE_COLUMN.get(s, 4) for s in sources}
                 if len(columns) == 1:
-                    cells[1 + columns.pop()].text = str(total)
+                    cells[1 + columns.pop()].text = _number(total)
     document.add_paragraph(f"（依据：《{policy.load_pack(project.pack_id).title}》；由 govit 根据项目信息生成）")
     buffer = io.BytesIO()
     document.save(buffer)

@@ -69,14 +69,19 @@ def unit_facts(unit: Unit) -> dict[str, Any]:
     (未进行验收); `failed_acceptance`: another project whose latest acceptance decision failed.
     """
     a_year_ago = (timezone.localdate() - timedelta(days=365)).isoformat()
-    waiting = Project.objects.filter(unit=unit, state__in=[S.TRIAL_RUN, S.PRE_ACCEPTANCE, S.CONSTRUCTION])
-    unaccepted = any(
-        (p.facts.get("dates") or {}).get("completed", "9999") < a_year_ago for p in waiting.only("facts")
+    waiting = list(
+        Project.objects.filter(unit=unit, state__in=[S.TRIAL_RUN, S.PRE_ACCEPTANCE, S.CONSTRUCTION]).values_list(
+            "pk", "facts"
+        )
     )
-    failed = False
-    for project in Project.objects.filter(unit=unit, state__in=[S.TRIAL_RUN, S.PRE_ACCEPTANCE, S.CONSTRUCTION]):
-        last = project.events.filter(kind__in=["acceptance.pass", "acceptance.fail"]).order_by("-at", "-pk").first()
-        failed = failed or (last is not None and last.kind == "acceptance.fail")
+    unaccepted = any((facts.get("dates") or {}).get("completed", "9999") < a_year_ago for _, facts in waiting)
+    last_decision: dict[int, str] = {}
+    decisions = ProjectEvent.objects.filter(
+        project_id__in=[pk for pk, _ in waiting], kind__in=["acceptance.pass", "acceptance.fail"]
+    ).order_by("at", "pk")
+    for project_id, kind in decisions.values_list("project_id", "kind"):
+        last_decision[project_id] = kind
+    failed = "acceptance.fail" in last_decision.values()
     return {
         "kind": "township" if unit.kind == UnitKind.TOWNSHIP else "department",
         "has_unaccepted_projects": unaccepted,
@@ -210,15 +215,19 @@ def project_next_steps(project: Project, user: AnyUser | None = None) -> dict[st
         step("preliminary_review_decide", "作出初审结论（退回、不予立项或入库）", Role.LEAD_OFFICE)
     elif state == S.IN_LIBRARY:
         step("plan_item_add", "列入年度建设计划", Role.LEAD_OFFICE)
-    elif state == S.UNDER_REVIEW:
+    elif state in (S.UNDER_REVIEW, S.PLANNED):
         tasks = OpinionTask.objects.filter(project=project, status=TaskStatus.OPEN).select_related("unit")
         for task in tasks:
             step("opinion_submit", f"出具{task.aspect}", Role.MEMBER_REVIEWER,
                  unit=task.unit.name if task.unit else "评审专家", due=task.due_date.isoformat())
-        if not tasks:
+        if not tasks and state == lifecycle.predecessor(project.pack_id, S.APPROVED):
             docs, cites = determination(result, "approval_documents")
             step("approval_decide", "作出审批决定", Role.LEAD_OFFICE,
                  missing=[d for d in docs or [] if d not in have], citations=cites)
+        elif not tasks and state == lifecycle.predecessor(project.pack_id, S.PLANNED):
+            step("plan_item_add", "列入年度建设计划", Role.LEAD_OFFICE)
+        elif not tasks:
+            step("review_route", "组织审查（按政策包派发审查意见任务）", Role.LEAD_OFFICE)
     elif state in (S.APPROVED, S.FILED):
         step("procurement_start", "启动招标采购", Role.APPLICANT)
     elif state == S.PROCUREMENT:
