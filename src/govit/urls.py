@@ -14,5 +14,6 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
     path("regulations/", include("govit.regulations.urls")),
+    path("experts/", include("govit.experts.urls")),
     path("", include("govit.web.urls")),
 ]

@@ -182,3 +182,136 @@ def decrypt_text(token: str, *, associated_data: bytes = b"") -> str:
     except ValueError as exc:
         raise DecryptionError("Ciphertext is not valid base64.") from exc
     return decrypt(blob, associated_data=associated_data).decode("utf-8")
+
+
+# --- key ring: versioned SM4 keys, so encrypted fields can be re-encrypted (`govit keys rotate`) ---
+#
+# The ring comes from, in order:
+# - `GOVIT_SM4_KEYS`: "id:hex32,id:hex32,…", oldest first; the last entry is the current key;
+# - the key-ring file `GOVIT_SM4_KEYRING_FILE` (default: `sm4-keyring` beside the key file), one
+#   "id:hex32" per line, oldest first, appended by `govit keys add`;
+# - otherwise a single key with id "k0": `sm4_key()` (GOVIT_SM4_KEY or derived from the key file).
+# "k0" stays decryptable whenever `sm4_key()` is available, so values written before a ring existed
+# keep working. Key ids are short ASCII names ([A-Za-z0-9_-], at most 16 characters).
+
+_RING_TEXT_PREFIX = "sm4gcm2:"
+_LEGACY_KEY_ID = "k0"
+
+
+def sm4_keyring_path() -> Path:
+    env = os.environ.get("GOVIT_SM4_KEYRING_FILE")
+    if env:
+        return Path(env)
+    configured = _settings_value("GOVIT_SM4_KEYRING_FILE", None)
+    if configured:
+        return Path(str(configured))
+    return key_file_path().with_name("sm4-keyring")
+
+
+def _valid_key_id(key_id: str) -> bool:
+    return 0 < len(key_id) <= 16 and all(ch.isascii() and (ch.isalnum() or ch in "-_") for ch in key_id)
+
+
+def _parse_ring_entries(entries: list[str], *, source: str) -> list[tuple[str, bytes]]:
+    ring: list[tuple[str, bytes]] = []
+    for entry in entries:
+        key_id, _, hex_key = entry.strip().partition(":")
+        if not _valid_key_id(key_id):
+            raise KeyConfigurationError(f"{source}: key id {key_id!r} must be 1-16 characters of [A-Za-z0-9_-].")
+        try:
+            key = bytes.fromhex(hex_key.strip())
+        except ValueError as exc:
+            raise KeyConfigurationError(f"{source}: key {key_id!r} must be hex encoded.") from exc
+        if len(key) != SM4_KEY_BYTES:
+            raise KeyConfigurationError(f"{source}: key {key_id!r} must be exactly {SM4_KEY_BYTES} bytes (hex).")
+        if any(existing == key_id for existing, _ in ring):
+            raise KeyConfigurationError(f"{source}: key id {key_id!r} appears twice.")
+        ring.append((key_id, key))
+    return ring
+
+
+def sm4_keyring() -> list[tuple[str, bytes]]:
+    """The SM4 keys as (key id, key), oldest first; the last one encrypts new values."""
+    env = os.environ.get("GOVIT_SM4_KEYS", "").strip()
+    if env:
+        ring = _parse_ring_entries([e for e in env.split(",") if e.strip()], source="GOVIT_SM4_KEYS")
+    else:
+        path = sm4_keyring_path()
+        lines = path.read_text().splitlines() if path.exists() else []
+        ring = _parse_ring_entries([ln for ln in lines if ln.strip() and not ln.startswith("#")], source=str(path))
+    if not any(key_id == _LEGACY_KEY_ID for key_id, _ in ring):
+        try:
+            ring.insert(0, (_LEGACY_KEY_ID, sm4_key()))
+        except KeyConfigurationError:
+            if not ring:
+                raise
+    return ring
+
+
+def current_sm4_key_id() -> str:
+    """The id of the key that encrypts new values."""
+    return sm4_keyring()[-1][0]
+
+
+def sm4_keyring_add() -> str:
+    """Append a fresh random key to the key-ring file (0600) and return its id."""
+    if os.environ.get("GOVIT_SM4_KEYS", "").strip():
+        raise KeyConfigurationError("GOVIT_SM4_KEYS is set: add the new key to the environment variable instead.")
+    path = sm4_keyring_path()
+    existing = {key_id for key_id, _ in sm4_keyring()}
+    number = len(existing)
+    while f"k{number}" in existing:
+        number += 1
+    key_id = f"k{number}"
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    with os.fdopen(fd, "a") as handle:
+        handle.write(f"{key_id}:{secrets.token_hex(SM4_KEY_BYTES)}\n")
+    return key_id
+
+
+def encrypt_text_ring(text: str, *, associated_data: bytes = b"") -> str:
+    """Encrypt under the current ring key: "sm4gcm2:<key id>:<base64>"."""
+    key_id, key = sm4_keyring()[-1]
+    blob = encrypt(text, associated_data=associated_data, key=key)
+    return f"{_RING_TEXT_PREFIX}{key_id}:" + base64.urlsafe_b64encode(blob).decode("ascii")
+
+
+def ciphertext_key_id(token: str) -> str:
+    """The key id a token was encrypted under ("k0" for `encrypt_text` tokens)."""
+    if token.startswith(_RING_TEXT_PREFIX):
+        return token[len(_RING_TEXT_PREFIX) :].partition(":")[0]
+    if token.startswith(_TEXT_PREFIX):
+        return _LEGACY_KEY_ID
+    raise DecryptionError("Unknown ciphertext format.")
+
+
+def decrypt_text_ring(token: str, *, associated_data: bytes = b"") -> str:
+    """Reverse `encrypt_text_ring` (and `encrypt_text`) with whichever ring key the token names."""
+    key_id = ciphertext_key_id(token)
+    keys = dict(sm4_keyring())
+    if key_id not in keys:
+        raise DecryptionError(f"Key {key_id!r} is not in the SM4 key ring.")
+    body = token[len(_RING_TEXT_PREFIX) + len(key_id) + 1 :] if token.startswith(_RING_TEXT_PREFIX) else (
+        token[len(_TEXT_PREFIX) :]
+    )
+    try:
+        blob = base64.urlsafe_b64decode(body.encode("ascii"))
+    except ValueError as exc:
+        raise DecryptionError("Ciphertext is not valid base64.") from exc
+    return decrypt(blob, associated_data=associated_data, key=keys[key_id]).decode("utf-8")
+
+
+def blind_index_key() -> bytes:
+    """HMAC key of blind indexes (equality search over encrypted values): `GOVIT_INDEX_KEY` or derived.
+
+    Independent of the SM4 ring, so rotating data keys does not change any index.
+    """
+    return _hex_env("GOVIT_INDEX_KEY", min_bytes=16) or hkdf_sm3(
+        master_secret(), info=b"govit/blind-index-key/v1", length=32
+    )
+
+
+def blind_index(value: str, *, purpose: str) -> str:
+    """HMAC-SM3 of `value` for `purpose` (e.g. "expert.id_number"): equal inputs give equal indexes."""
+    return hmac_sm3(blind_index_key(), f"{purpose}\x00{value}")

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "govit.reviews",
     "govit.planning",
     "govit.notifications",
+    "govit.experts",
 ]
 
 MIDDLEWARE = [

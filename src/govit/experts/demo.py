@@ -1,0 +1,99 @@
+"""Demo expert library: 30 fake experts per demo jurisdiction, the demo `expert` user linked to one,
+and one drawn, open panel on the project under review so the expert workspace has work in it.
+
+All personal numbers are visibly fake: phones 100-0000-xxxx (no such mobile prefix), ID numbers
+with area code 999999 (no such area), bank accounts starting with ten zeros. Idempotent: a
+jurisdiction that already has experts is left alone.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import TextIO
+
+from django.db import transaction
+
+from govit.core.demo import DEMO_JURISDICTIONS, demo_username
+from govit.core.models import Jurisdiction, Role, User
+from govit.experts.models import DrawPurpose, Expert, ExpertCategory
+from govit.experts.validation import id_check_character
+from govit.projects.errors import DomainError
+
+C = ExpertCategory
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹"
+GIVEN = ("建国", "晓明", "丽华", "志强", "海燕", "文博", "静怡", "国栋", "雪梅", "立新", "振华", "慧敏", "子涵",
+         "宏伟", "秀英", "明轩", "玉兰", "俊杰", "春燕", "德胜", "佳琪", "永红", "思远", "桂芳", "浩然", "晓燕",
+         "卫东", "凤英", "天佑", "美玲")
+EMPLOYERS = ("演示大学信息工程学院", "演示理工大学计算机学院", "演示软件测评中心", "演示网络安全研究院",
+             "演示密码应用测评机构", "演示工程造价咨询公司", "演示会计师事务所", "演示律师事务所",
+             "演示数据治理研究所", "演示信息技术有限公司")
+TITLES = ("教授", "研究员", "高级工程师", "正高级工程师", "副教授", "高级会计师", "律师", "高级经济师")
+# Categories of the 30 experts in order; exactly two legal experts (index 0 and 15), so the demo
+# panel below, which asks for two legal experts, always includes the demo expert (index 0).
+PLAN = (
+    [C.LEGAL, C.INDUSTRY], [C.NETWORK_SECURITY], [C.SOFTWARE_ENGINEERING], [C.DATA_GOVERNANCE],
+    [C.CRYPTOGRAPHY, C.NETWORK_SECURITY], [C.COST_FINANCE], [C.INDUSTRY], [C.NETWORK_SECURITY],
+    [C.SOFTWARE_ENGINEERING, C.DATA_GOVERNANCE], [C.COST_FINANCE], [C.CRYPTOGRAPHY], [C.SOFTWARE_ENGINEERING],
+    [C.DATA_GOVERNANCE], [C.INDUSTRY], [C.NETWORK_SECURITY], [C.LEGAL], [C.SOFTWARE_ENGINEERING],
+    [C.COST_FINANCE], [C.CRYPTOGRAPHY], [C.DATA_GOVERNANCE, C.INDUSTRY], [C.NETWORK_SECURITY],
+    [C.SOFTWARE_ENGINEERING], [C.COST_FINANCE], [C.INDUSTRY], [C.DATA_GOVERNANCE], [C.NETWORK_SECURITY],
+    [C.SOFTWARE_ENGINEERING], [C.CRYPTOGRAPHY], [C.COST_FINANCE], [C.INDUSTRY],
+)
+DEMO_PANEL = {C.LEGAL: 2, C.NETWORK_SECURITY: 2, C.SOFTWARE_ENGINEERING: 2, C.COST_FINANCE: 1}
+
+
+def fake_id_number(serial: int) -> str:
+    birth = date(1965, 1, 1) + timedelta(days=serial * 97)
+    first17 = f"999999{birth:%Y%m%d}{serial % 1000:03d}"
+    return first17 + id_check_character(first17)
+
+
+def fake_phone(serial: int) -> str:
+    return f"1000000{serial % 10000:04d}"
+
+
+def fake_bank_account(serial: int) -> str:
+    return f"0000000000{serial % 1000000:06d}"
+
+
+def _demo_panel(jurisdiction: Jurisdiction, lead: User) -> bool:
+    from govit.experts.services import draw_commit, draw_execute, panel_open
+    from govit.projects.models import Project, ProjectState
+
+    project = Project.objects.filter(jurisdiction=jurisdiction, state=ProjectState.UNDER_REVIEW).order_by("pk").first()
+    if project is None:
+        return False
+    try:
+        with transaction.atomic():
+            draw = draw_commit(project=project, actor=lead, purpose=DrawPurpose.APPROVAL_REVIEW,
+                               requested=DEMO_PANEL, reserve_per_category=1)
+            draw_execute(draw=draw, actor=lead)
+            panel_open(draw=draw, actor=lead)
+    except DomainError:
+        return False  # the demo project's pack refuses this panel; the library is still loaded
+    return True
+
+
+def load_experts_demo(*, stdout: TextIO) -> None:
+    created = panels = 0
+    for index, spec in enumerate(DEMO_JURISDICTIONS):
+        jurisdiction = Jurisdiction.objects.filter(code=spec.code).first()
+        lead = User.objects.filter(username=demo_username(spec.prefix, Role.LEAD_OFFICE)).first()
+        if jurisdiction is None or lead is None or Expert.objects.filter(jurisdiction=jurisdiction).exists():
+            continue
+        from govit.experts.services import expert_create
+
+        expert_user = User.objects.filter(username=demo_username(spec.prefix, Role.EXPERT)).first()
+        with transaction.atomic():
+            for n, categories in enumerate(PLAN):
+                serial = index * 100 + n + 1
+                expert_create(
+                    jurisdiction=jurisdiction, actor=lead,
+                    name=SURNAMES[(n + index * 7) % len(SURNAMES)] + GIVEN[(n * 7 + index) % len(GIVEN)],
+                    employer=EMPLOYERS[n % len(EMPLOYERS)], categories=categories,
+                    title=TITLES[n % len(TITLES)], phone=fake_phone(serial), id_number=fake_id_number(serial),
+                    bank_account=fake_bank_account(serial), user=expert_user if n == 0 else None,
+                )
+                created += 1
+            panels += _demo_panel(jurisdiction, lead)
+    stdout.write(f"专家库演示数据：新建专家 {created} 位，演示评审 {panels} 场。\n")
