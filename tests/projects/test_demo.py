@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import time
 
 import pytest
 
@@ -16,10 +15,7 @@ from govit.projects.models import Project, ProjectEvent
 @pytest.mark.usefixtures("demo_data")
 def test_demo_projects_cover_every_stage_and_load_once(settings, tmp_path) -> None:
     settings.MEDIA_ROOT = tmp_path
-    started = time.monotonic()
     load_projects_demo(stdout=io.StringIO())
-    # ~7 s on an idle machine; the margin absorbs a loaded CI runner.
-    assert time.monotonic() - started < 25
     for spec in DEMO_JURISDICTIONS:
         states = set(Project.objects.filter(jurisdiction__code=spec.code).values_list("state", flat=True))
         assert states == set(lifecycle.main_sequence(spec.pack_id)), spec.pack_id

@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from govit.core.models import AuditEntry
 from govit.projects.models import Project, ProjectEvent
 from tests.projects.conftest import days_ago, drive_to, new_project
 
@@ -26,6 +27,11 @@ def test_missing_acceptance_document_is_refused_citing_the_article(api: Any) -> 
     assert "档案验收意见" in refused["detail"]
     project.refresh_from_db()
     assert project.state == "trial_run" and project.awaiting == ""
+    # The refusal is audited (等保: denied operations are recorded) although the step rolled back.
+    entry = AuditEntry.objects.filter(action="service.refused", object_id=str(project.pk)).latest("seq")
+    assert entry.outcome == "denied" and entry.actor.username == "tz_applicant"
+    assert entry.details["service"] == "acceptance_request"
+    assert "archives_acceptance" in entry.details["missing"]
 
 
 @pytest.mark.parametrize(("pack_id", "prefix", "article"), [("tongzhou-2023", "tz", 29), ("kundulun-2024", "kdl", 21)])

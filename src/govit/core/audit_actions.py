@@ -13,6 +13,7 @@ _LABELS: dict[str, str] = {
     "api_token.create": "创建接口令牌",
     "api_token.revoke": "吊销接口令牌",
     "demo.load": "载入演示数据",
+    "service.refused": "操作被拒绝（不符合办法规定或无权限）",
 }
 
 

@@ -13,7 +13,7 @@ from govit.core.services import audit_record
 from govit.notifications.services import notify
 from govit.planning.models import AnnualPlan, PlanItem, PlanItemKind, PlanStatus
 from govit.projects import lifecycle
-from govit.projects.errors import InvalidInput, PermissionDenied, TransitionRefused
+from govit.projects.errors import InvalidInput, PermissionDenied, TransitionRefused, audit_refusals
 from govit.projects.models import Project, ProjectState
 from govit.projects.selectors import assignment_for, users_with_role
 from govit.projects.services import _lock, _set_fact, _transition, _wrong_state
@@ -41,6 +41,7 @@ def _require_planning(pack_id: str) -> None:
         raise TransitionRefused(f"《{lifecycle.load_pack(pack_id).title}》未设年度计划环节。")
 
 
+@audit_refusals
 def plan_create(*, jurisdiction: Jurisdiction, year: int, actor: User, source_ip: str | None = None) -> AnnualPlan:
     _lead(actor, jurisdiction)
     _require_planning(_pack_id(jurisdiction))
@@ -82,6 +83,7 @@ def _move_to_planned(project: Project, actor: User, kind: str, reason: str, sour
                 text="项目已列入年度建设计划。")
 
 
+@audit_refusals
 def plan_item_add(*, plan: AnnualPlan, project: Project, actor: User, amount_wan: Decimal | float | None = None,
                   source_ip: str | None = None) -> PlanItem:
     """Put a project of the reserve pool on a draft plan."""
@@ -103,6 +105,7 @@ def plan_item_add(*, plan: AnnualPlan, project: Project, actor: User, amount_wan
     return item
 
 
+@audit_refusals
 def plan_submit(*, plan: AnnualPlan, actor: User, source_ip: str | None = None) -> AnnualPlan:
     _lead(actor, plan.jurisdiction)
     with transaction.atomic():
@@ -119,6 +122,7 @@ def plan_submit(*, plan: AnnualPlan, actor: User, source_ip: str | None = None) 
     return plan
 
 
+@audit_refusals
 def plan_approve(*, plan: AnnualPlan, actor: User, source_ip: str | None = None) -> AnnualPlan:
     """Leadership approves the plan; every project on it moves to `planned`."""
     _require(actor, Role.LEADERSHIP, plan.jurisdiction, "年度计划须由领导审定。")
@@ -142,6 +146,7 @@ def plan_approve(*, plan: AnnualPlan, actor: User, source_ip: str | None = None)
     return plan
 
 
+@audit_refusals
 def plan_adjust(*, plan: AnnualPlan, project: Project, actor: User, reason: str,
                 amount_wan: Decimal | float | None = None, source_ip: str | None = None) -> PlanItem:
     """年中调整 (调入): limited to the pack's `plan_adjustments_per_year` where it sets one."""
@@ -173,6 +178,7 @@ def plan_adjust(*, plan: AnnualPlan, project: Project, actor: User, reason: str,
     return item
 
 
+@audit_refusals
 def plan_emergency_insert(*, plan: AnnualPlan, project: Project, actor: User, reason: str,
                           government_consent: str, amount_wan: Decimal | float | None = None,
                           source_ip: str | None = None) -> PlanItem:

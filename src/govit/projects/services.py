@@ -30,7 +30,7 @@ from govit.core.selectors import role_assignments_of
 from govit.core.services import audit_record
 from govit.notifications.services import notify
 from govit.projects import lifecycle
-from govit.projects.errors import InvalidInput, PermissionDenied, TransitionRefused
+from govit.projects.errors import InvalidInput, PermissionDenied, TransitionRefused, audit_refusals
 from govit.projects.models import (
     CLOSED_STATES,
     ChangeRequest,
@@ -286,6 +286,7 @@ def _set_year_amounts(project: Project, year_amounts: Iterable[dict[str, Any]]) 
         )
 
 
+@audit_refusals
 def project_create(
     *,
     actor: User,
@@ -330,6 +331,7 @@ def project_create(
     return project
 
 
+@audit_refusals
 def project_update_facts(
     *,
     project: Project,
@@ -405,6 +407,7 @@ def clean_filename(name: str) -> str:
     return base[:200]
 
 
+@audit_refusals
 def material_upload(
     *,
     project: Project,
@@ -459,6 +462,7 @@ def material_upload(
 # --- application and preliminary review ------------------------------------------------------
 
 
+@audit_refusals
 def project_submit(*, project: Project, actor: User, source_ip: str | None = None) -> Project:
     """申报: the pack must not block, the unit may apply, the application documents are uploaded."""
     with transaction.atomic():
@@ -479,6 +483,7 @@ def project_submit(*, project: Project, actor: User, source_ip: str | None = Non
         )
 
 
+@audit_refusals
 def preliminary_review_start(*, project: Project, actor: User, source_ip: str | None = None) -> Project:
     with transaction.atomic():
         _lock(project)
@@ -515,6 +520,7 @@ def _return_or_reject(*, project: Project, actor: User, decision: str, reason: s
     )
 
 
+@audit_refusals
 def preliminary_review_decide(
     *,
     project: Project,
@@ -586,6 +592,7 @@ def approval_documents_check(project: Project, result: dict[str, Any]) -> None:
     _require_documents(project, docs, cites, "审批材料")
 
 
+@audit_refusals
 def approval_decide(
     *,
     project: Project,
@@ -633,6 +640,7 @@ def approval_decide(
         )
 
 
+@audit_refusals
 def approval_exempt(*, project: Project, actor: User, reason: str = "", source_ip: str | None = None) -> Project:
     """免于审批 where the pack's route is `exempt` (e.g. 通州 第八条 50万及以下)."""
     with transaction.atomic():
@@ -654,6 +662,7 @@ def approval_exempt(*, project: Project, actor: User, reason: str = "", source_i
         )
 
 
+@audit_refusals
 def filing_record(*, project: Project, actor: User, reason: str = "", source_ip: str | None = None) -> Project:
     """备案: the pack's `filing` route instead of approval, or the 报备 after approval (昌吉 第十八条)."""
     with transaction.atomic():
@@ -682,6 +691,7 @@ def filing_record(*, project: Project, actor: User, reason: str = "", source_ip:
 # --- implementation --------------------------------------------------------------------------
 
 
+@audit_refusals
 def procurement_start(*, project: Project, actor: User, started_on: date | None = None,
                       source_ip: str | None = None) -> Project:
     with transaction.atomic():
@@ -700,6 +710,7 @@ def procurement_start(*, project: Project, actor: User, started_on: date | None 
         )
 
 
+@audit_refusals
 def construction_start(*, project: Project, actor: User, source_ip: str | None = None) -> Project:
     with transaction.atomic():
         _lock(project)
@@ -713,6 +724,7 @@ def construction_start(*, project: Project, actor: User, source_ip: str | None =
         )
 
 
+@audit_refusals
 def completion_report(*, project: Project, actor: User, completed_on: date | None = None,
                       trial_started_on: date | None = None, source_ip: str | None = None) -> Project:
     """建成: records completion; where the pack has 试运行 the project enters it."""
@@ -751,6 +763,7 @@ def _require_trial_run_over(project: Project, result: dict[str, Any]) -> None:
         )
 
 
+@audit_refusals
 def pre_acceptance_request(*, project: Project, actor: User, source_ip: str | None = None) -> Project:
     """预验收申请 / 报备 where the pack has 预验收 (昆都仑 前置审核, 巴中 第二十八条)."""
     with transaction.atomic():
@@ -773,6 +786,7 @@ def pre_acceptance_request(*, project: Project, actor: User, source_ip: str | No
         )
 
 
+@audit_refusals
 def pre_acceptance_decide(*, project: Project, actor: User, decision: str, reason: str = "",
                           source_ip: str | None = None) -> Project:
     if decision not in ("pass", "fail"):
@@ -806,6 +820,7 @@ def _acceptance_documents(project: Project, result: dict[str, Any]) -> tuple[lis
     return list(docs or []), cites
 
 
+@audit_refusals
 def acceptance_request(*, project: Project, actor: User, source_ip: str | None = None) -> Project:
     """申请竣工验收: after 试运行 / 预验收 as the pack requires, with every acceptance document."""
     with transaction.atomic():
@@ -833,6 +848,7 @@ def acceptance_request(*, project: Project, actor: User, source_ip: str | None =
                            text="建设单位申请竣工验收，请组织验收。")
 
 
+@audit_refusals
 def acceptance_decide(*, project: Project, actor: User, decision: str, reason: str = "",
                       accepted_on: date | None = None, source_ip: str | None = None) -> Project:
     if decision not in ("pass", "fail"):
@@ -859,6 +875,7 @@ def acceptance_decide(*, project: Project, actor: User, decision: str, reason: s
                            recipients=_applicants(project), text="项目通过竣工验收。")
 
 
+@audit_refusals
 def go_live_record(*, project: Project, actor: User, go_live_on: date | None = None,
                    source_ip: str | None = None) -> Project:
     with transaction.atomic():
@@ -872,6 +889,7 @@ def go_live_record(*, project: Project, actor: User, go_live_on: date | None = N
                            source_ip=source_ip, recipients=_lead_office(project), text="项目已投入运行。")
 
 
+@audit_refusals
 def operation_record_create(*, project: Project, actor: User, period: str, content: str,
                             cost_wan: Decimal | float = 0, incidents: str = "",
                             source_ip: str | None = None) -> OperationRecord:
@@ -890,6 +908,7 @@ def operation_record_create(*, project: Project, actor: User, period: str, conte
     return record
 
 
+@audit_refusals
 def self_evaluation_submit(*, project: Project, actor: User, summary: str, goals_met: bool | None = None,
                            score: Decimal | float | None = None, source_ip: str | None = None) -> Evaluation:
     """自评价: the pack's window is recorded with it (a late or early one is visible on the timeline)."""
@@ -912,6 +931,7 @@ def self_evaluation_submit(*, project: Project, actor: User, summary: str, goals
     return evaluation
 
 
+@audit_refusals
 def post_evaluation_record(*, project: Project, actor: User, summary: str, goals_met: bool | None = None,
                            score: Decimal | float | None = None, source_ip: str | None = None) -> Evaluation:
     with transaction.atomic():
@@ -941,6 +961,7 @@ def _pack_deadline(project: Project, code: str) -> dict[str, Any] | None:
     return next((d for d in policy.load_pack(project.pack_id).data.get("deadlines", []) if d["code"] == code), None)
 
 
+@audit_refusals
 def progress_report_submit(
     *,
     project: Project,
@@ -999,6 +1020,7 @@ def _apply_change(project: Project, change: dict[str, Any]) -> None:
     _set_fact(project, "total_investment_wan", round(new_total, 2))
 
 
+@audit_refusals
 def change_request_create(*, project: Project, actor: User, change: dict[str, Any], description: str,
                           source_ip: str | None = None) -> ChangeRequest:
     """调整申请: the pack computes ratio and route. `full_reapproval` is refused as a change."""
@@ -1045,6 +1067,7 @@ def change_request_create(*, project: Project, actor: User, change: dict[str, An
     return request
 
 
+@audit_refusals
 def change_request_decide(*, change_request: ChangeRequest, actor: User, decision: str, comment: str = "",
                           source_ip: str | None = None) -> ChangeRequest:
     if decision not in ("approve", "reject"):
@@ -1075,6 +1098,7 @@ def change_request_decide(*, change_request: ChangeRequest, actor: User, decisio
 # --- suspension and termination --------------------------------------------------------------
 
 
+@audit_refusals
 def project_suspend(*, project: Project, actor: User, reason: str, citation: dict[str, Any] | None,
                     source_ip: str | None = None) -> Project:
     with transaction.atomic():
@@ -1090,6 +1114,7 @@ def project_suspend(*, project: Project, actor: User, reason: str, citation: dic
                            text=f"项目已暂停（{lifecycle.cite_list(cites)}）：{reason}")
 
 
+@audit_refusals
 def project_resume(*, project: Project, actor: User, reason: str = "", source_ip: str | None = None) -> Project:
     with transaction.atomic():
         _lock(project)
@@ -1100,6 +1125,7 @@ def project_resume(*, project: Project, actor: User, reason: str = "", source_ip
                            source_ip=source_ip, recipients=_applicants(project), text="项目已恢复。")
 
 
+@audit_refusals
 def project_terminate(*, project: Project, actor: User, reason: str, citation: dict[str, Any] | None,
                       source_ip: str | None = None) -> Project:
     with transaction.atomic():

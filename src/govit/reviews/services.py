@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from govit.core.models import Unit, UnitKind, User
 from govit.projects import lifecycle
-from govit.projects.errors import InvalidInput, PermissionDenied, TransitionRefused
+from govit.projects.errors import InvalidInput, PermissionDenied, TransitionRefused, audit_refusals
 from govit.projects.models import Project, ProjectState
 from govit.projects.selectors import determination, project_evaluation, users_of_unit
 from govit.projects.services import _lead_office, _lock, _refuse_if_blocked, _require_lead_office, _transition
@@ -74,6 +74,7 @@ def _unit_for(project: Project, body: str) -> Unit | None:
     return None
 
 
+@audit_refusals
 def review_route(*, project: Project, actor: User, due_days: int | None = None,
                  source_ip: str | None = None) -> Project:
     """组织审查: one opinion task per review body the pack names; the project goes under review."""
@@ -124,6 +125,7 @@ def _may_answer(actor: User, task: OpinionTask) -> bool:
     return opinion_tasks_for(actor).filter(pk=task.pk).exists()
 
 
+@audit_refusals
 def opinion_submit(*, task: OpinionTask, actor: User, opinion: str, comments: str = "",
                    source_ip: str | None = None) -> OpinionTask:
     """A member unit signs its opinion (同意 / 有条件同意 / 不同意)."""
