@@ -101,3 +101,38 @@ def test_packs_coverage_reports_every_article(capsys):
     # The fixture pack leaves article 9 only to validity and stage citations: all classified.
     assert "9/9 articles classified" in out, out + err
     assert code == 0
+
+
+def _govit_script():
+    from pathlib import Path
+
+    script = Path(sys.executable).with_name("govit")
+    if not script.exists():
+        pytest.skip("the govit console script is not installed in this environment")
+    return str(script)
+
+
+@pytest.mark.parametrize(("text", "field"), [
+    ('{"pack": "tongzhou-2023", "project": {"total_investment_wan": "abc"}}', "project.total_investment_wan"),
+    ('{"pack": "nowhere-2020", "project": {}}', "pack"),
+    ("{broken", "JSON"),
+])
+def test_the_govit_command_exits_2_on_bad_input(tmp_path, text, field):
+    path = tmp_path / "facts.json"
+    path.write_text(text, encoding="utf-8")
+    proc = subprocess.run([_govit_script(), "evaluate", str(path)], capture_output=True, text=True, check=False)
+    assert proc.returncode == 2
+    assert field in proc.stderr and "Traceback" not in proc.stderr and proc.stdout == ""
+
+
+def test_the_govit_command_evaluates_a_real_pack(tmp_path):
+    path = tmp_path / "facts.json"
+    path.write_text(json.dumps({"pack": "changji-2025", "as_of": "2026-11-21", "project": {
+        "category": "new", "total_investment_wan": 50, "procurement_kind": "software",
+        "funding_sources": ["local_fiscal"]}}), encoding="utf-8")
+    proc = subprocess.run([_govit_script(), "evaluate", str(path)], capture_output=True, text=True, check=False)
+    assert proc.returncode == 0, proc.stderr
+    result = json.loads(proc.stdout)
+    assert result["pack"]["status"] == "expired"
+    assert result["determinations"]["review_route"]["value"] == "joint_review"  # 第十六条 vs 第十七条 at 50万
+    assert any(f["severity"] == "conflict" for f in result["findings"])
