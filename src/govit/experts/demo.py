@@ -24,10 +24,16 @@ SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁�
 GIVEN = ("建国", "晓明", "丽华", "志强", "海燕", "文博", "静怡", "国栋", "雪梅", "立新", "振华", "慧敏", "子涵",
          "宏伟", "秀英", "明轩", "玉兰", "俊杰", "春燕", "德胜", "佳琪", "永红", "思远", "桂芳", "浩然", "晓燕",
          "卫东", "凤英", "天佑", "美玲")
-EMPLOYERS = ("演示大学信息工程学院", "演示理工大学计算机学院", "演示软件测评中心", "演示网络安全研究院",
-             "演示密码应用测评机构", "演示工程造价咨询公司", "演示会计师事务所", "演示律师事务所",
-             "演示数据治理研究所", "演示信息技术有限公司")
-TITLES = ("教授", "研究员", "高级工程师", "正高级工程师", "副教授", "高级会计师", "律师", "高级经济师")
+# (employers, titles) by an expert's first category, so records read plausibly.
+BACKGROUND = {
+    C.NETWORK_SECURITY: (("演示网络安全研究院", "演示大学网络空间安全学院"), ("研究员", "正高级工程师")),
+    C.SOFTWARE_ENGINEERING: (("演示理工大学计算机学院", "演示软件测评中心"), ("教授", "高级工程师")),
+    C.DATA_GOVERNANCE: (("演示数据治理研究所", "演示大学信息工程学院"), ("副研究员", "教授")),
+    C.CRYPTOGRAPHY: (("演示密码应用测评机构", "演示大学密码学院"), ("高级工程师", "副教授")),
+    C.COST_FINANCE: (("演示工程造价咨询公司", "演示会计师事务所"), ("高级造价工程师", "高级会计师")),
+    C.INDUSTRY: (("演示行业研究中心", "演示规划设计院"), ("高级经济师", "正高级工程师")),
+    C.LEGAL: (("演示律师事务所", "演示大学法学院"), ("律师", "教授")),
+}
 # Categories of the 30 experts in order; exactly two legal experts (index 0 and 15), so the demo
 # panel below, which asks for two legal experts, always includes the demo expert (index 0).
 PLAN = (
@@ -90,8 +96,9 @@ def load_experts_demo(*, stdout: TextIO) -> None:
                 expert_create(
                     jurisdiction=jurisdiction, actor=lead,
                     name=SURNAMES[(n + index * 7) % len(SURNAMES)] + GIVEN[(n * 7 + index) % len(GIVEN)],
-                    employer=EMPLOYERS[n % len(EMPLOYERS)], categories=categories,
-                    title=TITLES[n % len(TITLES)], phone=fake_phone(serial), id_number=fake_id_number(serial),
+                    employer=BACKGROUND[categories[0]][0][n % 2], categories=categories,
+                    title=BACKGROUND[categories[0]][1][(n // 2) % 2], phone=fake_phone(serial),
+                    id_number=fake_id_number(serial),
                     bank_account=fake_bank_account(serial), user=expert_user if n == 0 else None,
                 )
                 created += 1

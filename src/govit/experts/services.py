@@ -866,7 +866,8 @@ def fee_payer(project: Project) -> tuple[Unit, str]:
     from govit.reviews.services import BODY_UNIT_KINDS
 
     rule = lifecycle.checklist(project.pack_id, "expert_fees") or {}
-    kinds = BODY_UNIT_KINDS.get(rule.get("paid_by"), ()) if rule else ()
+    paid_by = rule.get("paid_by")
+    kinds = (UnitKind.LEAD_OFFICE,) if paid_by == "lead_office" else BODY_UNIT_KINDS.get(paid_by, ())
     for kind in kinds:
         unit = Unit.objects.filter(jurisdiction_id=project.jurisdiction_id, kind=kind).order_by("pk").first()
         if unit is not None:
