@@ -15,5 +15,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("regulations/", include("govit.regulations.urls")),
     path("experts/", include("govit.experts.urls")),
+    path("supervision/", include("govit.supervision.urls")),
     path("", include("govit.web.urls")),
 ]

@@ -63,6 +63,17 @@ def users_of_unit(unit: Unit) -> list[User]:
 
 
 def unit_facts(unit: Unit) -> dict[str, Any]:
+    """The contract's `unit` facts: those computed from the unit's projects, and every kind of
+    active restriction recorded or computed by supervision (govit.supervision.UnitSanction)."""
+    from govit.supervision.selectors import active_sanction_facts
+
+    facts = computed_unit_facts(unit)
+    for kind, active in active_sanction_facts(unit).items():
+        facts[kind] = bool(facts.get(kind)) or active
+    return facts
+
+
+def computed_unit_facts(unit: Unit) -> dict[str, Any]:
     """The contract's `unit` facts, from what the platform knows about the unit.
 
     `has_unaccepted_projects`: another project completed over a year ago and still not accepted

@@ -472,7 +472,11 @@ def project_submit(*, project: Project, actor: User, source_ip: str | None = Non
         result = project_evaluation(project)
         may_apply, cites = determination(result, "unit_may_apply")
         if may_apply is False:
-            raise TransitionRefused(f"本单位目前不得申报新项目（{lifecycle.cite_list(cites)}）。", citations=cites)
+            # The unit's own findings say why and what lifts the restriction (“请先……”).
+            grounds = "".join(f"{f['message']}（{lifecycle.cite_text(f['citation'])}）" for f in result["findings"]
+                              if f["severity"] == "block" and any(k.startswith("unit.") for k in f.get("facts", {})))
+            raise TransitionRefused(f"本单位目前不得申报新项目（{lifecycle.cite_list(cites)}）。{grounds}",
+                                    citations=cites)
         _refuse_if_blocked(result, "提交申报")
         docs, cites = application_checklist(project)
         _require_documents(project, docs, cites, "申报材料")

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "govit.reviews",
     "govit.planning",
     "govit.notifications",
+    "govit.supervision",
     "govit.experts",
 ]
 
@@ -170,6 +171,23 @@ CELERY_RESULT_BACKEND = REDIS_URL or None
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = TIME_ZONE
+
+# Supervision (govit sweep): reminders this many days before a due date, and the digest channels.
+GOVIT_REMINDER_LEAD_DAYS = int(os.environ.get("GOVIT_REMINDER_LEAD_DAYS", "7"))
+GOVIT_WEBHOOK_URL = os.environ.get("GOVIT_WEBHOOK_URL", "")
+GOVIT_NOTIFICATION_CHANNELS = [c.strip() for c in os.environ.get(
+    "GOVIT_NOTIFICATION_CHANNELS", "inbox,email" + (",webhook" if GOVIT_WEBHOOK_URL else "")).split(",") if c.strip()]
+# Health rating weights (govit.supervision.rating.HealthWeights); override any field by name here.
+GOVIT_HEALTH_WEIGHTS: dict[str, float] = {}
+# Email: the console by default; set GOVIT_EMAIL_HOST to send through SMTP.
+EMAIL_HOST = os.environ.get("GOVIT_EMAIL_HOST", "")
+EMAIL_BACKEND = ("django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST
+                 else "django.core.mail.backends.console.EmailBackend")
+EMAIL_PORT = int(os.environ.get("GOVIT_EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("GOVIT_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("GOVIT_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = os.environ.get("GOVIT_EMAIL_TLS", "0") == "1"
+DEFAULT_FROM_EMAIL = os.environ.get("GOVIT_EMAIL_FROM", "govit@localhost")
 
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
@@ -36,4 +37,12 @@ CSRF_TRUSTED_ORIGINS = [o.strip() for o in os.environ.get("CSRF_TRUSTED_ORIGINS"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"},
+}
+
+# The daily supervision sweep (govit sweep) under Celery beat: `celery -A govit.celery beat`.
+CELERY_BEAT_SCHEDULE = {
+    "supervision-sweep": {
+        "task": "govit.supervision.sweep",
+        "schedule": crontab(hour=int(os.environ.get("GOVIT_SWEEP_HOUR", "6")), minute=0),
+    },
 }

@@ -1,0 +1,79 @@
+"""Supervision pages: the dashboard per jurisdiction (lead office, leadership) and its drill-down list."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+
+from govit.core.selectors import role_assignments_of
+from govit.projects.models import ProjectState
+from govit.supervision.models import OPEN_RECTIFICATION_STATUSES, ObligationStatus, SweepRun
+from govit.supervision.selectors import (
+    SUPERVISOR_ROLES,
+    dashboard_data,
+    latest_ratings,
+    supervised_projects,
+)
+
+
+def _scope(request: HttpRequest):
+    jurisdictions = list(dict.fromkeys(
+        ra.jurisdiction for ra in role_assignments_of(request.user).filter(role__in=SUPERVISOR_ROLES)))
+    if not jurisdictions:
+        raise PermissionDenied("只有领导小组办公室和领导可以查看监督管理。")
+    chosen = next((j for j in jurisdictions if str(j.pk) == request.GET.get("jurisdiction")), jurisdictions[0])
+    return supervised_projects(request.user).filter(jurisdiction=chosen), jurisdictions, chosen
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    projects, jurisdictions, chosen = _scope(request)
+    data = dashboard_data(projects)
+    data["list_url"] = reverse("supervision:projects") + f"?jurisdiction={chosen.pk}"
+    return render(request, "supervision/dashboard.html", {
+        "data": data, "jurisdictions": jurisdictions, "chosen": chosen,
+        "last_sweep": SweepRun.objects.filter(finished_at__isnull=False).first(),
+    })
+
+
+FILTERS = {"stage": "阶段", "unit": "建设单位", "year": "资金年度", "overdue": "逾期义务", "rating": "健康评级"}
+
+
+@login_required
+def project_list(request: HttpRequest) -> HttpResponse:
+    projects, jurisdictions, chosen = _scope(request)
+    applied = []
+    if stage := request.GET.get("stage"):
+        projects = projects.filter(state=stage)
+        applied.append(("阶段", ProjectState(stage).label if stage in ProjectState.values else stage))
+    if (unit := request.GET.get("unit", "")).isdigit():
+        projects = projects.filter(unit_id=int(unit))
+        applied.append(("建设单位", projects.first().unit.name if projects.exists() else unit))
+    if (year := request.GET.get("year", "")).isdigit():
+        projects = projects.filter(year_amounts__year=int(year)).distinct()
+        applied.append(("资金年度", year))
+    if overdue := request.GET.get("overdue"):
+        match = Q(obligations__status=ObligationStatus.OVERDUE)
+        if overdue != "any":
+            match &= Q(obligations__code=overdue)
+        projects = projects.filter(match).distinct()
+        from govit.policy.labels import DEADLINE
+
+        applied.append(("逾期义务", "任一" if overdue == "any" else DEADLINE.get(overdue, overdue)))
+    ratings = latest_ratings(projects)
+    if (rating := request.GET.get("rating", "")).isdigit():
+        projects = projects.filter(pk__in=[pk for pk, r in ratings.items() if r.score == int(rating)])
+        applied.append(("健康评级", rating))
+    rows = projects.annotate(
+        overdue=Count("obligations", filter=Q(obligations__status=ObligationStatus.OVERDUE), distinct=True),
+        open_orders=Count("rectification_orders",
+                          filter=Q(rectification_orders__status__in=OPEN_RECTIFICATION_STATUSES), distinct=True),
+    ).order_by("unit__name", "name")
+    return render(request, "supervision/project_list.html", {
+        "rows": [(p, ratings.get(p.pk)) for p in rows], "applied": applied, "chosen": chosen,
+        "jurisdictions": jurisdictions,
+    })
