@@ -309,6 +309,7 @@ DEADLINE = {
 }
 DEADLINE_STATUS = {
     "upcoming": "未到期",
+    "due_soon": "即将到期",
     "overdue": "已逾期",
     "due": "到期",
     "met": "已完成",

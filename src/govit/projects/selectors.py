@@ -259,3 +259,19 @@ def project_next_steps(project: Project, user: AnyUser | None = None) -> dict[st
         "steps": steps,
         "deadlines": deadlines or [],
     }
+
+
+def change_preview(project: Project, change: dict[str, Any]) -> dict[str, Any]:
+    """What the pack says of a proposed change before it is requested: ratio, route and articles.
+
+    Raises `policy.FactsError` on malformed change facts. `route` is None where the pack is silent
+    (the service then sends the request to the lead office).
+    """
+    proposed = dict(change)
+    proposed.setdefault("approved_total_wan", project.facts.get("total_investment_wan"))
+    parsed = policy.parse_input({"project": {"change": proposed}})
+    clean = parsed.project.model_dump(mode="json", exclude_unset=True, exclude_none=True)["change"]
+    result = project_evaluation(project, extra_facts={"change": clean})
+    route, cites = determination(result, "change_route")
+    ratio, ratio_cites = determination(result, "change_ratio")
+    return {"route": route, "ratio": ratio, "citations": cites or ratio_cites}

@@ -75,5 +75,52 @@ def panels_for(*, user: User, role: str) -> tuple[str, list[Panel]]:
                 extra={"head": AuditChainHead.objects.filter(pk=1).first()},
             )
         )
-    panels.append(Panel(title="即将上线", kind="list", body=COMING_SOON, items=upcoming))
+    project_panels = _project_panels(user, role)
+    panels.extend(project_panels)
+    if not project_panels:
+        panels.append(Panel(title="即将上线", kind="list", body=COMING_SOON, items=upcoming))
     return title, panels
+
+
+def _project_panels(user: User, role: str) -> list[Panel]:
+    """The role's live work on projects, linking to the full pages (empty for other roles)."""
+    from django.urls import reverse
+
+    from govit.projects.models import ProjectState
+    from govit.projects.selectors import lead_office_inbox, projects_visible_to
+
+    def row(project: Any, note: str) -> dict[str, Any]:
+        return {"name": project.name, "url": reverse("projects:detail", args=[project.pk]),
+                "state": ProjectState(project.state).label, "note": note, "unit": project.unit.name}
+
+    if role == Role.APPLICANT:
+        from govit.core.selectors import role_assignments_of
+
+        units = role_assignments_of(user).filter(role=Role.APPLICANT).values("unit_id")
+        projects = list(projects_visible_to(user).filter(unit_id__in=units)[:12])
+        return [Panel(title="我的项目", kind="projects", items=[row(p, "") for p in projects],
+                      extra={"more": reverse("projects:list"), "more_label": "查看全部项目和下一步",
+                             "new": reverse("projects:new")})]
+    if role == Role.LEAD_OFFICE:
+        items = [row(i["project"], i["text"]) for i in lead_office_inbox(user)[:12]]
+        return [Panel(title="待办事项", kind="projects", items=items,
+                      extra={"more": reverse("projects:inbox"), "more_label": "查看全部待办"})]
+    if role == Role.MEMBER_REVIEWER:
+        from govit.reviews.models import TaskStatus
+        from govit.reviews.selectors import opinion_tasks_for
+
+        tasks = opinion_tasks_for(user).filter(status=TaskStatus.OPEN).select_related("project__unit")[:12]
+        items = [{**row(t.project, f"{t.aspect}，期限 {t.due_date.isoformat()}"),
+                  "url": reverse("reviews:task", args=[t.pk])} for t in tasks]
+        return [Panel(title="待出具的审查意见", kind="projects", items=items,
+                      extra={"more": reverse("reviews:tasks"), "more_label": "查看全部审查意见任务"})]
+    if role == Role.LEADERSHIP:
+        from govit.planning.models import PlanStatus
+        from govit.planning.selectors import plans_visible_to
+
+        plans = plans_visible_to(user).filter(status=PlanStatus.SUBMITTED)
+        items = [{"name": f"{p.year} 年度建设计划（{p.jurisdiction.name}）", "state": p.get_status_display(),
+                  "note": "待审定", "unit": "", "url": reverse("planning:detail", args=[p.pk])} for p in plans]
+        return [Panel(title="待审定事项", kind="projects", items=items,
+                      extra={"more": reverse("projects:portfolio"), "more_label": "查看项目总览"})]
+    return []

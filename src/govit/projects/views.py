@@ -1,0 +1,710 @@
+"""Web pages of the project lifecycle: the applicant's projects, the project page with every action
+its viewer may take, the lead office inbox and the portfolio overview.
+
+Views are thin: reads through selectors and presenters, writes through `govit.projects.services`.
+A refusal (`DomainError`) re-renders the page with the service's Chinese message, the cited
+articles as links and what is missing; a success redirects (post/redirect/get).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied as Forbidden
+from django.db.models import Q
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from govit import policy
+from govit.core.models import Role, User
+from govit.core.selectors import role_assignments_of
+from govit.policy import labels
+from govit.projects import forms as pf
+from govit.projects import lifecycle, presenters, services
+from govit.projects.documents import application_form_docx
+from govit.projects.errors import DomainError
+from govit.projects.models import (
+    ChangeRequest,
+    ChangeStatus,
+    Evaluation,
+    EvaluationKind,
+    Material,
+    OperationRecord,
+    ProgressReport,
+    Project,
+    ProjectState,
+    ReportKind,
+)
+from govit.projects.selectors import (
+    assignment_for,
+    change_preview,
+    determination,
+    lead_office_inbox,
+    project_evaluation,
+    project_for,
+    project_next_steps,
+    projects_visible_to,
+    timeline,
+    unit_facts,
+)
+from govit.regulations.evaluation import readable
+
+S = ProjectState
+# Review routes that go through opinion tasks (the rest are exempt or filing).
+ROUTED = ("approval", "joint_review", "department_opinions")
+
+
+def _ip(request: HttpRequest) -> str | None:
+    return request.META.get("REMOTE_ADDR")
+
+
+def _get_project(request: HttpRequest, pk: int) -> Project:
+    try:
+        return project_for(request.user, pk)
+    except Project.DoesNotExist:
+        raise Http404("未找到该项目，或您无权查看。") from None
+
+
+def _roles_on(user: Any, project: Project) -> set[str]:
+    roles = set()
+    if assignment_for(user, Role.APPLICANT, jurisdiction_id=project.jurisdiction_id, unit_id=project.unit_id):
+        roles.add(Role.APPLICANT)
+    if assignment_for(user, Role.LEAD_OFFICE, jurisdiction_id=project.jurisdiction_id):
+        roles.add(Role.LEAD_OFFICE)
+    return roles
+
+
+def _held_roles(user: Any) -> set[str]:
+    return set(role_assignments_of(user).values_list("role", flat=True))
+
+
+def _require_any_role(request: HttpRequest, *roles: str) -> None:
+    if not _held_roles(request.user) & set(roles):
+        raise Forbidden("您的角色不能使用此页面。")
+
+
+# --- actions on the project page -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Action:
+    slug: str
+    label: str
+    done: str
+    call: Callable[[Project, User, forms.Form | None, str | None], Any]
+    form: type[forms.Form] | None = None
+    cited: bool = False
+    primary: bool = True
+    hint: str = ""
+
+
+def _d(form: forms.Form | None, name: str) -> Any:
+    return form.cleaned_data.get(name) if form is not None else None
+
+
+def _cite(form: forms.Form | None) -> dict[str, Any] | None:
+    return form.citation() if isinstance(form, pf.CitedForm) else None
+
+
+def _review_route(p: Project, u: User, f: forms.Form | None, ip: str | None) -> Any:
+    from govit.reviews.services import review_route
+
+    return review_route(project=p, actor=u, due_days=_d(f, "due_days"), source_ip=ip)
+
+
+ACTIONS: dict[str, Action] = {a.slug: a for a in [
+    Action("submit", "提交申报", "已提交申报，等待领导小组办公室受理。",
+           lambda p, u, f, ip: services.project_submit(project=p, actor=u, source_ip=ip)),
+    Action("preliminary-review-start", "受理并开始初审", "已受理，项目进入初审。",
+           lambda p, u, f, ip: services.preliminary_review_start(project=p, actor=u, source_ip=ip)),
+    Action("preliminary-review-decide", "提交初审结论", "初审结论已记录。",
+           lambda p, u, f, ip: services.preliminary_review_decide(
+               project=p, actor=u, decision=_d(f, "decision"), reason=_d(f, "reason") or "", citation=_cite(f),
+               source_ip=ip),
+           pf.ReviewDecisionForm, cited=True),
+    Action("review-route", "组织审查（派发审查意见任务）", "已按政策包派发审查意见任务。", _review_route, pf.RouteForm,
+           hint="按本办法确定的审查主体逐一派发意见任务。"),
+    Action("approval-decide", "提交审批决定", "审批决定已记录。",
+           lambda p, u, f, ip: services.approval_decide(
+               project=p, actor=u, decision=_d(f, "decision"), reason=_d(f, "reason") or "",
+               document_no=_d(f, "document_no") or "", citation=_cite(f), approved_on=_d(f, "approved_on"),
+               source_ip=ip),
+           pf.ApprovalDecisionForm, cited=True,
+           hint="批复前须所有审查意见已出具、报批材料齐全。"),
+    Action("approval-exempt", "办理免于审批", "项目已免于审批，可以实施。",
+           lambda p, u, f, ip: services.approval_exempt(project=p, actor=u, reason=_d(f, "reason") or "",
+                                                        source_ip=ip), pf.NoteForm),
+    Action("filing", "办理备案", "项目已备案。",
+           lambda p, u, f, ip: services.filing_record(project=p, actor=u, reason=_d(f, "reason") or "",
+                                                      source_ip=ip), pf.NoteForm),
+    Action("procurement-start", "启动招标采购", "已记录启动采购。",
+           lambda p, u, f, ip: services.procurement_start(project=p, actor=u, started_on=_d(f, "on"),
+                                                          source_ip=ip), pf.DateForm),
+    Action("construction-start", "签订合同、开工建设", "项目已进入建设阶段。",
+           lambda p, u, f, ip: services.construction_start(project=p, actor=u, source_ip=ip)),
+    Action("completion", "报告建成", "已报告建成。",
+           lambda p, u, f, ip: services.completion_report(project=p, actor=u, completed_on=_d(f, "completed_on"),
+                                                          trial_started_on=_d(f, "trial_started_on"), source_ip=ip),
+           pf.CompletionForm),
+    Action("pre-acceptance-request", "申请预验收", "已申请预验收，等待领导小组办公室审核。",
+           lambda p, u, f, ip: services.pre_acceptance_request(project=p, actor=u, source_ip=ip)),
+    Action("pre-acceptance-decide", "提交预验收结论", "预验收结论已记录。",
+           lambda p, u, f, ip: services.pre_acceptance_decide(project=p, actor=u, decision=_d(f, "decision"),
+                                                              reason=_d(f, "reason") or "", source_ip=ip),
+           pf.PassFailForm),
+    Action("acceptance-request", "申请竣工验收", "已申请竣工验收，等待组织验收。",
+           lambda p, u, f, ip: services.acceptance_request(project=p, actor=u, source_ip=ip)),
+    Action("acceptance-decide", "提交验收结论", "验收结论已记录。",
+           lambda p, u, f, ip: services.acceptance_decide(project=p, actor=u, decision=_d(f, "decision"),
+                                                          reason=_d(f, "reason") or "", accepted_on=_d(f, "on"),
+                                                          source_ip=ip),
+           pf.PassFailForm),
+    Action("go-live", "记录投入运行", "已记录投入运行。",
+           lambda p, u, f, ip: services.go_live_record(project=p, actor=u, go_live_on=_d(f, "on"), source_ip=ip),
+           pf.DateForm),
+    Action("operation", "保存运维记录", "运维记录已保存。",
+           lambda p, u, f, ip: services.operation_record_create(
+               project=p, actor=u, period=_d(f, "period"), content=_d(f, "content"), cost_wan=_d(f, "cost_wan"),
+               incidents=_d(f, "incidents") or "", source_ip=ip),
+           pf.OperationForm, primary=False),
+    Action("self-evaluation", "提交自评价", "自评价已提交。",
+           lambda p, u, f, ip: services.self_evaluation_submit(
+               project=p, actor=u, summary=_d(f, "summary"), goals_met=_d(f, "goals_met"), score=_d(f, "score"),
+               source_ip=ip),
+           pf.EvaluationForm),
+    Action("post-evaluation", "录入后评价", "后评价已录入。",
+           lambda p, u, f, ip: services.post_evaluation_record(
+               project=p, actor=u, summary=_d(f, "summary"), goals_met=_d(f, "goals_met"), score=_d(f, "score"),
+               source_ip=ip),
+           pf.EvaluationForm),
+    Action("suspend", "暂停项目", "项目已暂停。",
+           lambda p, u, f, ip: services.project_suspend(project=p, actor=u, reason=_d(f, "reason"),
+                                                        citation=_cite(f), source_ip=ip),
+           pf.ReasonCitationForm, cited=True, primary=False),
+    Action("resume", "恢复项目", "项目已恢复。",
+           lambda p, u, f, ip: services.project_resume(project=p, actor=u, reason=_d(f, "reason") or "",
+                                                       source_ip=ip), pf.NoteForm),
+    Action("terminate", "终止项目", "项目已终止。",
+           lambda p, u, f, ip: services.project_terminate(project=p, actor=u, reason=_d(f, "reason"),
+                                                          citation=_cite(f), source_ip=ip),
+           pf.ReasonCitationForm, cited=True, primary=False),
+]}
+
+
+def _applicant_actions(project: Project) -> list[str]:
+    state, pack = project.state, project.pack_id
+    sequence = lifecycle.main_sequence(pack)
+    completed = bool((project.facts.get("dates") or {}).get("completed"))
+    slugs = []
+    if state in (S.DRAFT, S.RETURNED):
+        slugs.append("submit")
+    if lifecycle.successor(pack, state) == S.PROCUREMENT or (state == S.FILED and S.FILED not in sequence):
+        slugs.append("procurement-start")
+    if state == S.PROCUREMENT:
+        slugs.append("construction-start")
+    if state == S.CONSTRUCTION and not completed:
+        slugs.append("completion")
+    if S.PRE_ACCEPTANCE in sequence:
+        if state == lifecycle.predecessor(pack, S.PRE_ACCEPTANCE) and completed:
+            slugs.append("pre-acceptance-request")
+        if state == S.PRE_ACCEPTANCE and project.awaiting == "pre_acceptance_passed":
+            slugs.append("acceptance-request")
+    elif state == lifecycle.predecessor(pack, S.ACCEPTED) and completed and project.awaiting != "acceptance":
+        slugs.append("acceptance-request")
+    if state == S.ACCEPTED:
+        slugs.append("go-live")
+    if state == S.IN_OPERATION:
+        slugs.append("self-evaluation")
+    if state in (S.IN_OPERATION, S.EVALUATED):
+        slugs.append("operation")
+    return slugs
+
+
+def _lead_actions(project: Project, result: dict[str, Any]) -> list[str]:
+    state, pack = project.state, project.pack_id
+    sequence = lifecycle.main_sequence(pack)
+    slugs = []
+    has_preliminary = S.PRELIMINARY_REVIEW in sequence
+    if state == S.SUBMITTED and has_preliminary:
+        slugs.append("preliminary-review-start")
+    if state == (S.PRELIMINARY_REVIEW if has_preliminary else S.SUBMITTED):
+        slugs.append("preliminary-review-decide")
+    route, _ = determination(result, "review_route")
+    if state == lifecycle.predecessor(pack, S.UNDER_REVIEW):
+        slugs += {"exempt": ["approval-exempt"], "filing": ["filing"]}.get(route, ["review-route"])
+    if state == lifecycle.predecessor(pack, S.APPROVED) and route in ROUTED:
+        slugs.append("approval-decide")
+    if S.FILED in sequence and state == lifecycle.predecessor(pack, S.FILED):
+        slugs.append("filing")
+    if state == S.PRE_ACCEPTANCE and project.awaiting == "pre_acceptance":
+        slugs.append("pre-acceptance-decide")
+    if project.awaiting == "acceptance":
+        slugs.append("acceptance-decide")
+    if state == S.EVALUATED and not project.evaluations.filter(kind=EvaluationKind.POST).exists():
+        slugs.append("post-evaluation")
+    if state == S.SUSPENDED:
+        slugs.append("resume")
+    if state not in (S.SUSPENDED, S.TERMINATED, S.REJECTED, S.EVALUATED):
+        slugs.append("suspend")
+    if state not in (S.TERMINATED, S.REJECTED, S.EVALUATED):
+        slugs.append("terminate")
+    return slugs
+
+
+def _make_form(action: Action, project: Project, data: Any = None) -> forms.Form | None:
+    if action.form is None:
+        return None
+    kwargs: dict[str, Any] = {"prefix": action.slug}
+    if action.cited:
+        kwargs["pack_id"] = project.pack_id
+    return action.form(data, **kwargs) if data is not None else action.form(**kwargs)
+
+
+def _actions_for(project: Project, roles: set[str], result: dict[str, Any],
+                 bound: dict[str, forms.Form] | None = None) -> list[dict[str, Any]]:
+    slugs = []
+    if Role.APPLICANT in roles:
+        slugs += _applicant_actions(project)
+    if Role.LEAD_OFFICE in roles:
+        slugs += [s for s in _lead_actions(project, result) if s not in slugs]
+    bound = bound or {}
+    rows = []
+    for slug in slugs:
+        action = ACTIONS[slug]
+        rows.append({"action": action, "form": bound.get(slug) or _make_form(action, project),
+                     "url": reverse("projects:action", args=[project.pk, slug])})
+    return rows
+
+
+# --- pages -----------------------------------------------------------------------------------
+
+
+def _project_row(project: Project, user: Any) -> dict[str, Any]:
+    steps = project_next_steps(project, user)
+    return {
+        "project": project,
+        "state_label": S(project.state).label,
+        "next": presenters.next_step_rows(steps, project.pack_id),
+        "deadlines": [d for d in presenters.deadline_rows({"pack": {"id": project.pack_id}, "determinations": {
+            "deadlines": {"value": steps["deadlines"], "citations": []}}}) if d["status"] in ("due_soon", "overdue")],
+        "amount": project.facts.get("total_investment_wan"),
+    }
+
+
+@login_required
+def project_list(request: HttpRequest) -> HttpResponse:
+    """The applicant's projects by stage, with what is required next; others see their visible projects."""
+    _require_any_role(request, Role.APPLICANT, Role.LEAD_OFFICE, Role.LEADERSHIP, Role.MEMBER_REVIEWER)
+    qs = projects_visible_to(request.user)
+    state = request.GET.get("state", "")
+    if state in S.values:
+        qs = qs.filter(state=state)
+    query = request.GET.get("q", "").strip()[:50]
+    if query:
+        qs = qs.filter(Q(name__icontains=query) | Q(unit__name__icontains=query))
+    projects = list(qs)
+    rows = [_project_row(p, request.user) for p in projects]
+    order = list(S.values)
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for row in sorted(rows, key=lambda r: order.index(r["project"].state)):
+        groups.setdefault(row["state_label"], []).append(row)
+    held = _held_roles(request.user)
+    return render(request, "projects/list.html", {
+        "groups": list(groups.items()), "count": len(rows), "query": query, "state": state,
+        "states": [(s, S(s).label) for s in S.values], "can_create": Role.APPLICANT in held,
+        "title": "我的项目" if held == {Role.APPLICANT} else "项目",
+    })
+
+
+def _applicant_unit(request: HttpRequest) -> Any:
+    ra = role_assignments_of(request.user).filter(role=Role.APPLICANT, unit__isnull=False).first()
+    if ra is None:
+        raise Forbidden("只有项目建设单位可以新建项目。")
+    return ra
+
+
+def _precheck_result(pack_id: str, unit: Any, form: pf.ProjectForm) -> dict[str, Any] | None:
+    """The live pre-check of the form's facts under the project's pack (None if the form has errors)."""
+    if not form.is_valid():
+        return None
+    data = {"pack": pack_id, "project": form.facts(), "unit": unit_facts(unit)}
+    try:
+        return readable(policy.evaluate(data, pack_id))
+    except policy.FactsError as exc:
+        form.add_facts_errors(exc.fields)
+        return None
+
+
+def _form_page(request: HttpRequest, *, form: pf.ProjectForm, pack_id: str, unit: Any,
+               project: Project | None, status: int = 200, refusal: dict[str, Any] | None = None) -> HttpResponse:
+    if form.is_bound:
+        result = _precheck_result(pack_id, unit, form)
+    else:
+        result = readable(project_evaluation(project)) if project else None
+    return render(request, "projects/form.html", {
+        "form": form, "project": project, "pack": policy.load_pack(pack_id), "result": result, "refusal": refusal,
+        "precheck_url": reverse("projects:precheck-edit", args=[project.pk]) if project
+        else reverse("projects:precheck-new"),
+    }, status=status)
+
+
+@login_required
+def project_new(request: HttpRequest) -> HttpResponse:
+    ra = _applicant_unit(request)
+    pack_id = (ra.jurisdiction.pack_ids or [None])[0]
+    if pack_id is None:
+        raise Http404("本行政区域未启用政策包。")
+    if request.method != "POST":
+        form = pf.ProjectForm(initial={"funding_sources": ["local_fiscal"]})
+        return _form_page(request, form=form, pack_id=pack_id, unit=ra.unit, project=None)
+    form = pf.ProjectForm(request.POST)
+    if not form.is_valid():
+        return _form_page(request, form=form, pack_id=pack_id, unit=ra.unit, project=None, status=400)
+    try:
+        project = services.project_create(actor=request.user, name=form.cleaned_data["name"], facts=form.facts(),
+                                          unit=ra.unit, year_amounts=form.year_amounts(), source_ip=_ip(request))
+    except DomainError as exc:
+        return _form_page(request, form=form, pack_id=pack_id, unit=ra.unit, project=None, status=exc.status,
+                          refusal=presenters.refusal_context(exc, pack_id))
+    messages.success(request, "项目已创建（草稿）。请上传申报材料，然后提交申报。")
+    return redirect("projects:detail", project.pk)
+
+
+@login_required
+def project_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    project = _get_project(request, pk)
+    if Role.APPLICANT not in _roles_on(request.user, project):
+        raise Forbidden("只有本项目的建设单位可以修改项目信息。")
+    if request.method != "POST":
+        form = pf.ProjectForm(initial=pf.ProjectForm.initial_from(project))
+        return _form_page(request, form=form, pack_id=project.pack_id, unit=project.unit, project=project)
+    form = pf.ProjectForm(request.POST)
+    if not form.is_valid():
+        return _form_page(request, form=form, pack_id=project.pack_id, unit=project.unit, project=project,
+                          status=400)
+    facts = form.facts()
+    # A cleared field is removed: send every editable top-level fact, blank ones as absent.
+    editable = {name.split("__")[0] for name in form.fields if name not in ("planned_year", "planned_wan")}
+    kept = {k: v for k, v in project.facts.items() if k not in editable or k in facts}
+    try:
+        services.project_update_facts(project=project, actor=request.user, facts={**kept, **facts},
+                                      name=form.cleaned_data["name"], year_amounts=form.year_amounts(),
+                                      source_ip=_ip(request))
+    except DomainError as exc:
+        return _form_page(request, form=form, pack_id=project.pack_id, unit=project.unit, project=project,
+                          status=exc.status, refusal=presenters.refusal_context(exc, project.pack_id))
+    messages.success(request, "项目信息已保存。")
+    return redirect("projects:detail", project.pk)
+
+
+@login_required
+@require_POST
+def precheck_new(request: HttpRequest) -> HttpResponse:
+    ra = _applicant_unit(request)
+    pack_id = (ra.jurisdiction.pack_ids or [""])[0]
+    form = pf.ProjectForm(request.POST)
+    result = _precheck_result(pack_id, ra.unit, form)
+    return render(request, "regulations/_precheck_result.html", {"form": form, "result": result, "oob": True})
+
+
+@login_required
+@require_POST
+def precheck_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    project = _get_project(request, pk)
+    if Role.APPLICANT not in _roles_on(request.user, project):
+        raise Forbidden("只有本项目的建设单位可以修改项目信息。")
+    form = pf.ProjectForm(request.POST)
+    result = _precheck_result(project.pack_id, project.unit, form)
+    return render(request, "regulations/_precheck_result.html", {"form": form, "result": result, "oob": True})
+
+
+def _detail_context(request: HttpRequest, project: Project, *, bound: dict[str, forms.Form] | None = None,
+                    upload_form: forms.Form | None = None) -> dict[str, Any]:
+    from govit.reviews.selectors import project_tasks_visible_to
+
+    user = request.user
+    roles = _roles_on(user, project)
+    result = project_evaluation(project)
+    view = presenters.evaluation_view(project, result)
+    steps = project_next_steps(project, user)
+    lists = presenters.checklists(project, result)
+    needed = [r["code"] for c in lists for r in c["missing"]]
+    changes = list(project.changes.select_related("requested_by", "decided_by"))
+    closed = project.state in (S.REJECTED, S.TERMINATED)
+    pack = policy.load_pack(project.pack_id)
+    deadlines = {d["code"] for d in pack.data.get("deadlines", [])}
+    report_kinds = [k for k, code in (("quarterly", "progress_report_due"), ("yearly", "performance_report_due"))
+                    if code in deadlines]
+    return {
+        "project": project,
+        "pack": pack,
+        "roles": roles,
+        "is_applicant": Role.APPLICANT in roles,
+        "is_lead": Role.LEAD_OFFICE in roles,
+        "state_label": S(project.state).label,
+        "stepper": presenters.stepper(project),
+        "stage_title": lifecycle.stage_label(project.pack_id, project.state)
+        if lifecycle.stage_listed(project.pack_id, project.state) else "",
+        "next_steps": presenters.next_step_rows(steps, project.pack_id),
+        "view": view,
+        "checklists": lists,
+        "materials": list(project.materials.select_related("uploaded_by")),
+        "upload_form": upload_form or (pf.MaterialForm(needed=needed, prefix="material")
+                                       if (roles and not closed) else None),
+        "tasks": list(project_tasks_visible_to(user, project).order_by("round", "due_date", "pk")),
+        "changes": [{"change": c, "ratio": _percent(c.ratio), "route_label": labels.CHANGE_ROUTE.get(c.route, c.route),
+                     "links": presenters.cite_links(c.citations, project.pack_id),
+                     "decide_form": pf.ChangeDecisionForm(prefix=f"change{c.pk}")
+                     if Role.LEAD_OFFICE in roles and c.status == ChangeStatus.PENDING else None}
+                    for c in changes],
+        "reports": list(ProgressReport.objects.filter(project=project)),
+        "report_kinds": report_kinds,
+        "can_report": Role.APPLICANT in roles and report_kinds and project.state in services._REPORTING_STATES,
+        "can_change": Role.APPLICANT in roles and project.state in services._CHANGE_STATES,
+        "operations": list(OperationRecord.objects.filter(project=project)),
+        "evaluations": list(Evaluation.objects.filter(project=project)),
+        "year_amounts": list(project.year_amounts.all()),
+        "plan_items": list(project.plan_items.select_related("plan")),
+        "actions": _actions_for(project, roles, result, bound),
+        "timeline": presenters.timeline_rows(list(timeline(project))),
+        "can_edit": Role.APPLICANT in roles and project.state in (S.DRAFT, S.RETURNED),
+        "summary": presenters.project_summary(project),
+        "resume_label": S(project.state_before_suspension).label if project.state_before_suspension else "",
+    }
+
+
+@login_required
+def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    project = _get_project(request, pk)
+    return render(request, "projects/detail.html", _detail_context(request, project))
+
+
+def _refused(request: HttpRequest, project: Project, exc: DomainError, **kwargs: Any) -> HttpResponse:
+    project.refresh_from_db()
+    context = _detail_context(request, project, **kwargs)
+    context["refusal"] = presenters.refusal_context(exc, project.pack_id)
+    return render(request, "projects/detail.html", context, status=exc.status)
+
+
+def _invalid(request: HttpRequest, project: Project, **kwargs: Any) -> HttpResponse:
+    context = _detail_context(request, project, **kwargs)
+    context["refusal"] = {"message": "填写有误，请按字段旁的提示修改后重新提交。", "links": [], "missing": []}
+    return render(request, "projects/detail.html", context, status=400)
+
+
+@login_required
+@require_POST
+def project_action(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
+    project = _get_project(request, pk)
+    action = ACTIONS.get(slug)
+    if action is None:
+        raise Http404("未知的操作。")
+    form = _make_form(action, project, request.POST)
+    if form is not None and not form.is_valid():
+        return _invalid(request, project, bound={slug: form})
+    try:
+        action.call(project, request.user, form, _ip(request))
+    except DomainError as exc:
+        return _refused(request, project, exc, bound={slug: form} if form is not None else None)
+    messages.success(request, action.done)
+    return redirect("projects:detail", project.pk)
+
+
+@login_required
+@require_POST
+def material_upload(request: HttpRequest, pk: int) -> HttpResponse:
+    project = _get_project(request, pk)
+    form = pf.MaterialForm(request.POST, request.FILES, prefix="material")
+    if not form.is_valid():
+        return _invalid(request, project, upload_form=form)
+    upload = form.cleaned_data["file"]
+    try:
+        material = services.material_upload(project=project, actor=request.user,
+                                            doc_code=form.cleaned_data["doc_code"], filename=upload.name or "",
+                                            data=upload.read(), source_ip=_ip(request))
+    except DomainError as exc:
+        return _refused(request, project, exc, upload_form=form)
+    messages.success(request, f"已上传“{material.get_doc_code_display()}”：{material.original_name}。"
+                              f"SM3 摘要 {material.sm3}；SHA-256 摘要 {material.sha256}。")
+    return redirect(reverse("projects:detail", args=[project.pk]) + "#materials")
+
+
+@login_required
+def material_download(request: HttpRequest, pk: int, material_id: int) -> FileResponse:
+    project = _get_project(request, pk)
+    material = Material.objects.filter(project=project, pk=material_id).first()
+    if material is None:
+        raise Http404("未找到该材料。")
+    response = FileResponse(material.file.open("rb"), as_attachment=True, filename=material.original_name,
+                            content_type=material.content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+def application_form(request: HttpRequest, pk: int) -> HttpResponse:
+    project = _get_project(request, pk)
+    response = HttpResponse(
+        application_form_docx(project),
+        content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    )
+    response["Content-Disposition"] = f"attachment; filename=application-form-{project.pk}.docx"
+    return response
+
+
+def _applicant_project(request: HttpRequest, pk: int) -> Project:
+    project = _get_project(request, pk)
+    if Role.APPLICANT not in _roles_on(request.user, project):
+        raise Forbidden("只有本项目的建设单位可以办理此事项。")
+    return project
+
+
+@login_required
+def report_new(request: HttpRequest, pk: int) -> HttpResponse:
+    project = _applicant_project(request, pk)
+    deadlines = {d["code"]: d for d in policy.load_pack(project.pack_id).data.get("deadlines", [])}
+    kinds = [k for k, code in ((ReportKind.QUARTERLY, "progress_report_due"),
+                               (ReportKind.YEARLY, "performance_report_due")) if code in deadlines]
+    basis = [{"label": d.get("label", ""), "links": presenters.cite_links([d["citation"]], project.pack_id)}
+             for code, d in deadlines.items() if code in ("progress_report_due", "performance_report_due")]
+    form = pf.ReportForm(request.POST or None, kinds=kinds)
+    refusal, status = None, 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.progress_report_submit(project=project, actor=request.user, source_ip=_ip(request),
+                                                **form.cleaned_data)
+            except DomainError as exc:
+                refusal, status = presenters.refusal_context(exc, project.pack_id), exc.status
+            else:
+                messages.success(request, "报告已报送。")
+                return redirect(reverse("projects:detail", args=[project.pk]) + "#reports")
+        else:
+            status = 400
+    return render(request, "projects/report_form.html", {
+        "project": project, "form": form, "refusal": refusal, "basis": basis, "kinds": kinds,
+    }, status=status)
+
+
+def _preview_context(project: Project, form: pf.ChangeForm) -> dict[str, Any]:
+    if not form.is_valid() and any(n != "description" for n in form.errors):
+        return {"preview": None}
+    change = {k: (float(v) if k.endswith("_wan") else v) for k, v in form.cleaned_data.items()
+              if k != "description" and v not in (None, "")}
+    if not change:
+        return {"preview": None}
+    try:
+        found = change_preview(project, change)
+    except policy.FactsError as exc:
+        return {"preview": {"error": "；".join(exc.errors)}}
+    route = found["route"] or "apply_then_file"
+    return {"preview": {
+        "ratio": found["ratio"], "route": route, "route_label": labels.CHANGE_ROUTE.get(route, route),
+        "silent": found["route"] is None, "links": presenters.cite_links(found["citations"], project.pack_id),
+        "ratio_text": _percent(found["ratio"]),
+        "limit_text": _percent(lifecycle.parameter(project.pack_id, "change_limit_ratio")),
+    }}
+
+
+def _percent(value: Any) -> str:
+    return f"{value:.1%}" if isinstance(value, int | float) else ""
+
+
+@login_required
+def change_new(request: HttpRequest, pk: int) -> HttpResponse:
+    project = _applicant_project(request, pk)
+    form = pf.ChangeForm(request.POST or None)
+    refusal, status = None, 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                created = services.change_request_create(project=project, actor=request.user, change=form.change(),
+                                                         description=form.cleaned_data["description"],
+                                                         source_ip=_ip(request))
+            except DomainError as exc:
+                refusal, status = presenters.refusal_context(exc, project.pack_id), exc.status
+            else:
+                messages.success(request, "已依规自行调整并报备。" if created.status == ChangeStatus.FILED
+                                 else "调整申请已提交，等待领导小组办公室审核。")
+                return redirect(reverse("projects:detail", args=[project.pk]) + "#changes")
+        else:
+            status = 400
+    context = {"project": project, "form": form, "refusal": refusal,
+               "approved_total": project.facts.get("total_investment_wan"),
+               **(_preview_context(project, form) if form.is_bound else {"preview": None})}
+    return render(request, "projects/change_form.html", context, status=status)
+
+
+@login_required
+@require_POST
+def change_preview_partial(request: HttpRequest, pk: int) -> HttpResponse:
+    project = _applicant_project(request, pk)
+    form = pf.ChangeForm(request.POST)
+    return render(request, "projects/_change_preview.html", {"project": project, **_preview_context(project, form)})
+
+
+@login_required
+@require_POST
+def change_decide(request: HttpRequest, pk: int, change_id: int) -> HttpResponse:
+    project = _get_project(request, pk)
+    change = ChangeRequest.objects.filter(project=project, pk=change_id).first()
+    if change is None:
+        raise Http404("未找到该调整申请。")
+    form = pf.ChangeDecisionForm(request.POST, prefix=f"change{change.pk}")
+    if not form.is_valid():
+        return _invalid(request, project)
+    try:
+        services.change_request_decide(change_request=change, actor=request.user,
+                                       decision=form.cleaned_data["decision"],
+                                       comment=form.cleaned_data["comment"] or "", source_ip=_ip(request))
+    except DomainError as exc:
+        return _refused(request, project, exc)
+    messages.success(request, "调整申请已审核。")
+    return redirect(reverse("projects:detail", args=[project.pk]) + "#changes")
+
+
+@login_required
+def inbox(request: HttpRequest) -> HttpResponse:
+    _require_any_role(request, Role.LEAD_OFFICE)
+    items = lead_office_inbox(request.user)
+    kinds = {"project": "项目", "change": "调整申请", "expert_task": "专家评审"}
+    rows = [{**item, "kind_label": kinds.get(item["kind"], item["kind"]),
+             "state_label": S(item["project"].state).label} for item in items]
+    return render(request, "projects/inbox.html", {"rows": rows})
+
+
+@login_required
+def portfolio(request: HttpRequest) -> HttpResponse:
+    """Projects by stage and by unit with their amounts (leadership and lead office)."""
+    _require_any_role(request, Role.LEADERSHIP, Role.LEAD_OFFICE)
+    projects = list(projects_visible_to(request.user))
+    order = list(S.values)
+    by_state: dict[str, dict[str, Any]] = {}
+    by_unit: dict[str, dict[str, Any]] = {}
+    total = 0.0
+    for p in projects:
+        amount = float(p.facts.get("total_investment_wan") or 0)
+        total += amount
+        row = by_state.setdefault(p.state, {"state": p.state, "label": S(p.state).label, "count": 0, "amount": 0.0})
+        row["count"] += 1
+        row["amount"] += amount
+        unit = by_unit.setdefault(p.unit.name, {"unit": p.unit.name, "count": 0, "amount": 0.0, "states": {}})
+        unit["count"] += 1
+        unit["amount"] += amount
+        unit["states"][S(p.state).label] = unit["states"].get(S(p.state).label, 0) + 1
+    states = sorted(by_state.values(), key=lambda r: order.index(r["state"]))
+    chart = {"labels": [r["label"] for r in states], "counts": [r["count"] for r in states],
+             "amounts": [round(r["amount"], 2) for r in states]}
+    units = sorted(by_unit.values(), key=lambda r: -r["amount"])
+    for unit in units:
+        unit["states_text"] = "、".join(f"{k} {v}" for k, v in unit["states"].items())
+    return render(request, "projects/portfolio.html", {
+        "states": states, "units": units, "total": round(total, 2), "count": len(projects), "chart": chart,
+    })
