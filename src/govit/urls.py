@@ -18,6 +18,7 @@ urlpatterns = [
     path("reviews/", include("govit.reviews.urls")),
     path("plans/", include("govit.planning.urls")),
     path("experts/", include("govit.experts.urls")),
+    path("accounts/", include("govit.accounts.urls")),
     path("supervision/", include("govit.supervision.urls")),
     path("", include("govit.web.urls")),
 ]

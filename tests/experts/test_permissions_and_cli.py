@@ -52,10 +52,14 @@ def test_another_jurisdictions_lead_office_cannot_see_or_draw(drawn: object) -> 
     own = _client(lead("tz"))
     assert len(own.get("/api/v1/experts").json()) == 3
     assert own.get(f"/api/v1/experts/draws/{drawn.pk}").json()["seed_commitment"] == drawn.seed_commitment
-    for role in ("applicant", "member_reviewer", "system_admin", "expert"):
+    for role in ("applicant", "member_reviewer", "expert"):
         user = User.objects.get(username=f"tz_{role}")
         assert _client(user).get("/api/v1/experts").json() == []
         assert _client(user).get(reverse("experts:list")).status_code == 404
+    # 三员分立: administrators are refused outright (govit.core.middleware.AdminSeparationMiddleware).
+    admin = _client(User.objects.get(username="tz_system_admin"))
+    assert admin.get("/api/v1/experts").status_code == 403
+    assert admin.get(reverse("experts:list")).status_code == 403
 
 
 def test_experts_see_only_their_own_reviews(drawn: object) -> None:

@@ -23,8 +23,21 @@ class UnitAdmin(admin.ModelAdmin):
 
 
 class RoleAssignmentInline(admin.TabularInline):
+    """Read-only: roles are granted only by a security administrator (services.role_assign, which
+    also writes the role ledger); an edit here would be flagged by `govit roles verify`."""
+
     model = RoleAssignment
     extra = 0
+    readonly_fields = ("role", "jurisdiction", "unit")
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
 
 
 @admin.register(User)

@@ -6,11 +6,20 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils import timezone
+from ninja.errors import AuthorizationError
 from ninja.security import HttpBearer, SessionAuth
 
 from govit.core import crypto
+from govit.core.middleware import ADMIN_SEPARATION_MESSAGE, admin_path_blocked
 from govit.core.models import ApiToken, User
 from govit.core.services import API_TOKEN_PREFIX
+
+
+def _separate_admins(request: HttpRequest, user: User) -> User:
+    """三员分立 for the API, whichever way the caller signed in (bearer tokens skip the middleware)."""
+    if admin_path_blocked(user, request.path_info):
+        raise AuthorizationError(message=ADMIN_SEPARATION_MESSAGE)
+    return user
 
 
 class ApiTokenAuth(HttpBearer):
@@ -29,7 +38,7 @@ class ApiTokenAuth(HttpBearer):
             return None
         ApiToken.objects.filter(pk=row.pk).update(last_used_at=now)
         request.user = row.user
-        return row.user
+        return _separate_admins(request, row.user)
 
 
 class ActiveSessionAuth(SessionAuth):
@@ -37,7 +46,9 @@ class ActiveSessionAuth(SessionAuth):
 
     def authenticate(self, request: HttpRequest, key: str | None) -> Any:
         user = super().authenticate(request, key)
-        return user if user is not None and user.is_active else None
+        if user is None or not user.is_active:
+            return None
+        return _separate_admins(request, user)
 
 
 API_AUTH = [ActiveSessionAuth(), ApiTokenAuth()]

@@ -12,7 +12,7 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         import govit.celery  # noqa: F401  (binds @shared_task to the govit Celery app)
-        from govit.core import auth_audit, demo
+        from govit.core import auth_audit, checks, demo  # noqa: F401  (checks register themselves)
 
         auth_audit.connect()
         demo.register_demo_loader(demo.load_core_demo, order=0)

@@ -18,8 +18,9 @@ from typing import Protocol, TextIO
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
-from govit.core.models import Jurisdiction, JurisdictionLevel, Role, RoleAssignment, Unit, UnitKind, User
-from govit.core.services import audit_record
+from govit.core.models import Jurisdiction, JurisdictionLevel, Role, Unit, UnitKind, User
+from govit.core.otp import ensure_demo_totp_device, otp_required_roles
+from govit.core.services import audit_record, role_assign
 
 DEMO_PASSWORD = "Govit@2026demo"  # noqa: S105  (public demo credential, printed on purpose)
 
@@ -221,6 +222,11 @@ def demo_logins() -> list[DemoLogin]:
     ]
 
 
+def demo_usernames() -> set[str]:
+    """Usernames of the built-in demo accounts (refused at sign-in in production)."""
+    return {d.username for d in demo_logins()}
+
+
 def format_demo_logins() -> str:
     """The demo logins as a plain-text table for the terminal."""
     rows = [("行政区域", "角色", "用户名", "密码", "单位")]
@@ -266,12 +272,17 @@ def load_core_demo(*, stdout: TextIO) -> None:
                     )
                     created_users += 1
                 unit_name = spec.role_units[role]
-                RoleAssignment.objects.update_or_create(
+                # Through the service, so the grant lands in the role ledger (`govit roles verify`).
+                role_assign(
                     user=user,
                     role=role,
                     jurisdiction=jurisdiction,
-                    defaults={"unit": units[unit_name] if unit_name else None},
+                    unit=units[unit_name] if unit_name else None,
+                    actor=None,
+                    actor_name="govit demo",
                 )
+                if role in otp_required_roles():
+                    ensure_demo_totp_device(user)
         if created_users:
             audit_record(
                 actor=None,
@@ -283,3 +294,17 @@ def load_core_demo(*, stdout: TextIO) -> None:
                 },
             )
     stdout.write(f"演示数据：{len(DEMO_JURISDICTIONS)} 个行政区域，新建用户 {created_users} 个。\n")
+
+
+def demo_otp_notice() -> str:
+    """How to pass the TOTP step as a demo user of a mandatory role (printed by `govit demo`)."""
+    from govit.core.otp import DEMO_TOTP_SECRET, otp_required_roles, otp_skipped
+
+    roles = "、".join(Role(r).label for r in Role.values if r in otp_required_roles())
+    if otp_skipped():
+        return f"\n动态口令：当前已设置 GOVIT_DEMO_SKIP_OTP=1，{roles}登录时跳过动态口令。"
+    return (
+        f"\n动态口令：{roles}登录时还需输入 6 位动态口令。演示账号已绑定公开的演示密钥 {DEMO_TOTP_SECRET}，"
+        "可将其添加到手机验证器（Google Authenticator、Microsoft Authenticator 等），"
+        "或运行 `govit otp code <用户名>` 获取当前动态口令。"
+    )

@@ -1,31 +1,203 @@
-"""Session lifetime: an absolute cap on top of the idle timeout (SESSION_COOKIE_AGE)."""
+"""Security middleware: session lifetime, second factor, password age, 三员分立, response headers.
+
+Order in settings.MIDDLEWARE (after Authentication, OTP and Messages middleware):
+SecurityHeadersMiddleware (early), SessionLifetimeMiddleware, SecondFactorMiddleware,
+PasswordExpiryMiddleware, AdminSeparationMiddleware.
+"""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.shortcuts import render
+from django.urls import Resolver404, resolve, reverse
 
 SESSION_STARTED_KEY = "govit_session_started"
+SESSION_LAST_SEEN_KEY = "govit_session_last_seen"
+IDLE_NOTICE = "由于长时间未操作，您已自动退出登录，请重新登录。"
+ABSOLUTE_NOTICE = "登录已超过最长有效时间，请重新登录。"
+
+Handler = Callable[[HttpRequest], HttpResponse]
+
+
+def _is_api(request: HttpRequest) -> bool:
+    return request.path.startswith("/api/")
+
+
+def _url_name(request: HttpRequest) -> str:
+    try:
+        match = resolve(request.path_info)
+    except Resolver404:
+        return ""
+    return match.view_name
+
+
+def _signed_in(request: HttpRequest) -> bool:
+    user = getattr(request, "user", None)
+    return bool(user is not None and user.is_authenticated)
 
 
 class SessionLifetimeMiddleware:
-    """Signs the user out once GOVIT_SESSION_ABSOLUTE_SECONDS have passed since sign-in."""
+    """Signs the user out after GOVIT_SESSION_IDLE_SECONDS without a request (idle timeout) or
+    GOVIT_SESSION_ABSOLUTE_SECONDS after sign-in (absolute lifetime), with a notice on the login page."""
 
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+    def __init__(self, get_response: Handler) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated:
+        if _signed_in(request):
             now = int(time.time())
-            started = request.session.setdefault(SESSION_STARTED_KEY, now)
-            limit = int(getattr(settings, "GOVIT_SESSION_ABSOLUTE_SECONDS", 8 * 3600))
-            if now - int(started) > limit:
+            started = int(request.session.setdefault(SESSION_STARTED_KEY, now))
+            last_seen = int(request.session.get(SESSION_LAST_SEEN_KEY, now))
+            idle_limit = int(getattr(settings, "GOVIT_SESSION_IDLE_SECONDS", 15 * 60))
+            absolute_limit = int(getattr(settings, "GOVIT_SESSION_ABSOLUTE_SECONDS", 8 * 3600))
+            notice = None
+            if now - started > absolute_limit:
+                notice = ABSOLUTE_NOTICE
+            elif now - last_seen > idle_limit:
+                notice = IDLE_NOTICE
+            if notice:
                 logout(request)
-                messages.info(request, "登录已超过最长有效时间，请重新登录。")
+                messages.info(request, notice)
+            else:
+                request.session[SESSION_LAST_SEEN_KEY] = now
         return self.get_response(request)
+
+
+def _deny_api(message: str) -> JsonResponse:
+    return JsonResponse({"detail": message}, status=403)
+
+
+class SecondFactorMiddleware:
+    """Users who need a TOTP code (govit.core.otp.otp_needed) reach nothing but the verification
+    and enrolment pages and sign-out until they have presented one in this session."""
+
+    ALLOWED = frozenset({"accounts:otp-verify", "accounts:otp-setup", "web:logout", "web:login"})
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        from govit.core.otp import otp_needed
+
+        user = getattr(request, "user", None)
+        if (
+            _signed_in(request)
+            and not (hasattr(user, "is_verified") and user.is_verified())
+            and not request.path.startswith(settings.STATIC_URL)
+            and _url_name(request) not in self.ALLOWED
+            and otp_needed(user)
+        ):
+            if _is_api(request):
+                return _deny_api("需要先完成动态口令（双因素）验证。")
+            target = reverse("accounts:otp-verify")
+            return HttpResponseRedirect(f"{target}?{urlencode({'next': request.get_full_path()})}")
+        return self.get_response(request)
+
+
+class PasswordExpiryMiddleware:
+    """Under the 等保 policy a password older than GOVIT_PASSWORD_MAX_AGE_DAYS must be changed first."""
+
+    ALLOWED = frozenset(
+        {"accounts:password-change", "accounts:otp-verify", "accounts:otp-setup", "web:logout", "web:login"}
+    )
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if _signed_in(request) and _url_name(request) not in self.ALLOWED and password_expired(request.user):
+            if _is_api(request):
+                return _deny_api("密码已过期，请先在网页上修改密码。")
+            messages.warning(request, "您的密码已超过有效期，请先修改密码。")
+            return HttpResponseRedirect(reverse("accounts:password-change"))
+        return self.get_response(request)
+
+
+def password_expired(user: object) -> bool:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from govit.core.validators import password_max_age_days
+
+    days = password_max_age_days()
+    if days <= 0 or not getattr(user, "has_usable_password", lambda: False)():
+        return False
+    changed = getattr(user, "password_changed_at", None) or getattr(user, "date_joined", None)
+    return bool(changed and timezone.now() - changed > timedelta(days=days))
+
+
+class AdminSeparationMiddleware:
+    """三员分立: system, security and audit administrators never reach business pages or API.
+
+    An allow-list, so endpoints added later are closed to administrators by default: web pages by
+    URL namespace (GOVIT_ADMIN_ALLOWED_NAMESPACES) and API paths by prefix
+    (GOVIT_ADMIN_ALLOWED_API_PREFIXES). Everything else answers 403.
+    """
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if _signed_in(request) and not request.path.startswith(settings.STATIC_URL) and self._blocked(request):
+            from govit.core.net import client_ip
+            from govit.core.services import audit_record
+
+            audit_record(actor=request.user, action="access.denied", outcome="denied",
+                         source_ip=client_ip(request),
+                         details={"path": request.path[:200], "method": request.method, "reason": "三员分立"})
+            if _is_api(request):
+                return _deny_api(ADMIN_SEPARATION_MESSAGE)
+            return render(request, "web/forbidden.html", {"message": ADMIN_SEPARATION_MESSAGE}, status=403)
+        return self.get_response(request)
+
+    def _blocked(self, request: HttpRequest) -> bool:
+        return admin_path_blocked(request.user, request.path_info)
+
+
+ADMIN_SEPARATION_MESSAGE = "三员分立：系统管理员、安全管理员、审计管理员不能访问项目、计划和专家等业务功能。"
+
+
+def admin_path_blocked(user: object, path: str) -> bool:
+    """Whether `path` is closed to `user` because the user is one of the three administrators."""
+    from govit.core.models import ADMIN_ROLES
+    from govit.core.selectors import user_roles
+
+    if not (user_roles(user) & ADMIN_ROLES):  # type: ignore[arg-type]
+        return False
+    if path.startswith("/api/"):
+        prefixes = getattr(settings, "GOVIT_ADMIN_ALLOWED_API_PREFIXES", ())
+        return not any(path.startswith(p) for p in prefixes)
+    try:
+        match = resolve(path)
+    except Resolver404:
+        return False  # a plain 404 follows
+    return match.namespace not in set(getattr(settings, "GOVIT_ADMIN_ALLOWED_NAMESPACES", ()))
+
+
+class SecurityHeadersMiddleware:
+    """Content-Security-Policy (no inline script or style), Permissions-Policy and friends."""
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        csp = getattr(settings, "GOVIT_CONTENT_SECURITY_POLICY", "")
+        if csp and "Content-Security-Policy" not in response:
+            response["Content-Security-Policy"] = csp
+        permissions = getattr(settings, "GOVIT_PERMISSIONS_POLICY", "")
+        if permissions:
+            response.setdefault("Permissions-Policy", permissions)
+        response.setdefault("X-Content-Type-Options", "nosniff")
+        response.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+        if _signed_in(request):
+            response.setdefault("Cache-Control", "no-store")
+        return response

@@ -80,6 +80,7 @@ class User(AbstractUser):
     """A person who signs in. Scope (jurisdiction, unit) comes from role assignments."""
 
     full_name = models.CharField("姓名", max_length=50, blank=True)
+    password_changed_at = models.DateTimeField("口令修改时间", null=True, blank=True)
 
     class Meta(AbstractUser.Meta):
         verbose_name = "用户"
@@ -234,3 +235,88 @@ class AuditChainHead(models.Model):
 
     def __str__(self) -> str:
         return f"audit head #{self.last_seq}"
+
+
+ADMIN_ROLES = frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN})
+
+
+class PasswordHistory(models.Model):
+    """Hashes of a user's previous passwords (等保 password policy: no reuse of the last N)."""
+
+    user = models.ForeignKey(User, verbose_name="用户", on_delete=models.CASCADE, related_name="password_history")
+    password = models.CharField("口令哈希", max_length=128)
+    created_at = models.DateTimeField("设置时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "历史口令"
+        verbose_name_plural = "历史口令"
+        ordering: ClassVar = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.created_at:%Y-%m-%d}"
+
+
+class RoleLedgerAction(models.TextChoices):
+    GRANT = "grant", "授予"
+    REVOKE = "revoke", "撤销"
+
+
+class RoleLedgerEntryQuerySet(models.QuerySet):
+    def update(self, **kwargs: Any) -> int:
+        raise AuditEntryImmutableError("Role ledger entries are append-only; update() is refused.")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise AuditEntryImmutableError("Role ledger entries are append-only; delete() is refused.")
+
+
+class RoleLedgerEntry(models.Model):
+    """One grant or revocation of a role assignment, chained by HMAC-SM3 like the audit log.
+
+    Replaying the ledger gives the set of assignments that should exist; `govit roles verify`
+    compares it with the `RoleAssignment` table, so a row added, edited or deleted by SQL is found.
+    Written only by `govit.core.services.role_assign` / `role_revoke`.
+    """
+
+    seq = models.PositiveBigIntegerField("序号", unique=True)
+    timestamp = models.DateTimeField("时间")
+    action = models.CharField("动作", max_length=10, choices=RoleLedgerAction.choices)
+    assignment_id = models.BigIntegerField("授权记录标识")
+    user_id_value = models.BigIntegerField("用户标识")
+    role = models.CharField("角色", max_length=30)
+    jurisdiction_id_value = models.BigIntegerField("行政区域标识")
+    unit_id_value = models.BigIntegerField("单位标识", null=True, blank=True)
+    actor_name = models.CharField("操作人", max_length=150, blank=True)
+    prev_hash = models.CharField("前一条哈希", max_length=64, blank=True)
+    entry_hash = models.CharField("本条哈希", max_length=64)
+
+    objects = RoleLedgerEntryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "角色授权台账"
+        verbose_name_plural = "角色授权台账"
+        ordering: ClassVar = ["seq"]
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.action} {self.role}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise AuditEntryImmutableError("Role ledger entries are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise AuditEntryImmutableError("Role ledger entries are append-only; delete() is refused.")
+
+
+class RoleLedgerHead(models.Model):
+    """Single row (pk=1): last seq and hash of the role ledger (detects a deleted tail)."""
+
+    last_seq = models.PositiveBigIntegerField(default=0)
+    last_hash = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = "角色授权台账链头"
+        verbose_name_plural = "角色授权台账链头"
+
+    def __str__(self) -> str:
+        return f"role ledger head #{self.last_seq}"

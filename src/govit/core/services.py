@@ -17,6 +17,7 @@ from django.utils.ipv6 import clean_ipv6_address
 from govit.core import crypto
 from govit.core.audit import canonical_payload
 from govit.core.models import (
+    ADMIN_ROLES,
     ApiToken,
     AuditChainHead,
     AuditEntry,
@@ -24,6 +25,7 @@ from govit.core.models import (
     Jurisdiction,
     Role,
     RoleAssignment,
+    RoleLedgerAction,
     Unit,
     User,
 )
@@ -101,6 +103,45 @@ def audit_record(
     return entry
 
 
+class RoleAssignmentRefused(PermissionError):
+    """A role grant or revocation that the rules refuse; the message is Chinese and shown to users."""
+
+
+def _check_role_actor(*, actor: User | None, user: User, jurisdiction: Jurisdiction, verb: str) -> None:
+    """三员分立: only a security administrator of the jurisdiction grants or revokes roles.
+
+    `actor=None` is the system itself (the `govit roles` command run by an operator on the server,
+    demo data, migrations); it is audited under its own name.
+    """
+    if actor is None:
+        return
+    if not RoleAssignment.objects.filter(user=actor, role=Role.SECURITY_ADMIN, jurisdiction=jurisdiction).exists():
+        raise RoleAssignmentRefused(f"只有本行政区域的安全管理员可以{verb}角色。")
+    if actor.pk == user.pk:
+        raise RoleAssignmentRefused(f"安全管理员不能为自己{verb}角色。")
+
+
+def _check_exclusive(*, user: User, role: str, jurisdiction: Jurisdiction) -> None:
+    """三员分立: an administrator role is never combined with any other role of the same user."""
+    others = set(
+        RoleAssignment.objects.filter(user=user).exclude(role=role, jurisdiction=jurisdiction).values_list(
+            "role", flat=True
+        )
+    )
+    others.discard(role)  # the same role in another jurisdiction is not a combination
+    held_admin = others & ADMIN_ROLES
+    if role in ADMIN_ROLES and others:
+        labels = "、".join(Role(r).label for r in sorted(others))
+        raise RoleAssignmentRefused(
+            f"三员分立：{Role(role).label}不能与其他角色兼任，该用户已担任{labels}。请使用单独的账号。"
+        )
+    if role not in ADMIN_ROLES and held_admin:
+        labels = "、".join(Role(r).label for r in sorted(held_admin))
+        raise RoleAssignmentRefused(
+            f"三员分立：该用户是{labels}，不能再担任{Role(role).label}。请使用单独的账号。"
+        )
+
+
 def role_assign(
     *,
     user: User,
@@ -109,30 +150,80 @@ def role_assign(
     unit: Unit | None = None,
     actor: User | None,
     source_ip: str | None = None,
+    actor_name: str | None = None,
 ) -> RoleAssignment:
-    """Grant `role` in `jurisdiction` (on behalf of `unit`) to `user`; idempotent."""
+    """Grant `role` in `jurisdiction` (on behalf of `unit`) to `user`; idempotent.
+
+    Refuses (RoleAssignmentRefused, audited as denied) unless `actor` is a security administrator
+    of the jurisdiction (or the system, actor=None), and when the grant would combine an
+    administrator role with any other role. Every change is appended to the role ledger.
+    """
+    from govit.core import role_ledger
+
     if role not in Role.values:
         raise ValueError(f"Unknown role {role!r}.")
     if unit is not None and unit.jurisdiction_id != jurisdiction.pk:
         raise ValueError("The unit must belong to the jurisdiction of the role assignment.")
+    details = {"user": user.get_username(), "role": role, "jurisdiction": jurisdiction.code,
+               "unit": unit.name if unit else None}
+    system_name = actor_name or "系统"
+    try:
+        _check_role_actor(actor=actor, user=user, jurisdiction=jurisdiction, verb="授予")
+        _check_exclusive(user=user, role=role, jurisdiction=jurisdiction)
+    except RoleAssignmentRefused as exc:
+        audit_record(actor=actor, action="role.assign", outcome=AuditOutcome.DENIED, source_ip=source_ip,
+                     details={**details, "reason": str(exc)}, actor_name=None if actor else system_name)
+        raise
     with transaction.atomic():
         assignment, created = RoleAssignment.objects.update_or_create(
             user=user, role=role, jurisdiction=jurisdiction, defaults={"unit": unit}
         )
-        audit_record(
-            actor=actor,
-            action="role.assign",
-            obj=assignment,
-            source_ip=source_ip,
-            details={
-                "user": user.get_username(),
-                "role": role,
-                "jurisdiction": jurisdiction.code,
-                "unit": unit.name if unit else None,
-                "created": created,
-            },
-        )
+        changed = created or role_ledger.ledger_state(assignment.pk) != role_ledger.state_of(assignment)
+        if changed:
+            role_ledger.append(
+                action=RoleLedgerAction.GRANT,
+                assignment=assignment,
+                actor_name=actor.get_username() if actor else system_name,
+            )
+            audit_record(
+                actor=actor,
+                action="role.assign",
+                obj=assignment,
+                source_ip=source_ip,
+                details={**details, "created": created},
+                actor_name=None if actor else system_name,
+            )
     return assignment
+
+
+def role_revoke(
+    *,
+    assignment: RoleAssignment,
+    actor: User | None,
+    source_ip: str | None = None,
+    actor_name: str | None = None,
+) -> None:
+    """Revoke one role assignment (security administrator of its jurisdiction, or the system)."""
+    from govit.core import role_ledger
+
+    details = {"user": assignment.user.get_username(), "role": assignment.role,
+               "jurisdiction": assignment.jurisdiction.code}
+    system_name = actor_name or "系统"
+    try:
+        _check_role_actor(actor=actor, user=assignment.user, jurisdiction=assignment.jurisdiction, verb="撤销")
+    except RoleAssignmentRefused as exc:
+        audit_record(actor=actor, action="role.revoke", outcome=AuditOutcome.DENIED, source_ip=source_ip,
+                     details={**details, "reason": str(exc)}, actor_name=None if actor else system_name)
+        raise
+    with transaction.atomic():
+        role_ledger.append(
+            action=RoleLedgerAction.REVOKE,
+            assignment=assignment,
+            actor_name=actor.get_username() if actor else system_name,
+        )
+        audit_record(actor=actor, action="role.revoke", obj=assignment, source_ip=source_ip, details=details,
+                     actor_name=None if actor else system_name)
+        assignment.delete()
 
 
 def api_token_create(
@@ -170,3 +261,53 @@ def api_token_revoke(*, token: ApiToken, actor: User | None, source_ip: str | No
         token.save(update_fields=["revoked_at"])
         audit_record(actor=actor, action="api_token.revoke", obj=token, source_ip=source_ip)
     return token
+
+
+def _require_system_admin(*, actor: User | None, user: User | None = None) -> None:
+    if actor is None:
+        return
+    admin_of = RoleAssignment.objects.filter(user=actor, role=Role.SYSTEM_ADMIN).values("jurisdiction_id")
+    if not admin_of.exists():
+        raise RoleAssignmentRefused("只有系统管理员可以管理用户账号。")
+    if user is not None:
+        if user.pk == actor.pk:
+            raise RoleAssignmentRefused("不能停用或启用自己的账号。")
+        roles = RoleAssignment.objects.filter(user=user)
+        if roles.exists() and not roles.filter(jurisdiction_id__in=admin_of).exists():
+            raise RoleAssignmentRefused("该用户不属于您管理的行政区域。")
+
+
+def user_create(
+    *, username: str, full_name: str, password: str, actor: User | None, source_ip: str | None = None
+) -> User:
+    """A system administrator opens an account (no role: the security administrator grants roles)."""
+    from django.contrib.auth.password_validation import validate_password
+
+    _require_system_admin(actor=actor)
+    username = username.strip()
+    if not username or User.objects.filter(username__iexact=username).exists():
+        raise ValueError("用户名为空或已存在。")
+    user = User(username=username, full_name=full_name.strip()[:50])
+    validate_password(password, user)
+    with transaction.atomic():
+        user.set_password(password)
+        user.save()
+        audit_record(actor=actor, action="user.create", obj=user, source_ip=source_ip,
+                     details={"username": username}, actor_name=None if actor else "命令行")
+    return user
+
+
+def user_set_active(*, user: User, active: bool, actor: User | None, source_ip: str | None = None) -> User:
+    """Disable or re-enable an account (system administrator of the user's jurisdiction)."""
+    try:
+        _require_system_admin(actor=actor, user=user)
+    except RoleAssignmentRefused as exc:
+        audit_record(actor=actor, action="user.set_active", obj=user, outcome=AuditOutcome.DENIED,
+                     source_ip=source_ip, details={"active": active, "reason": str(exc)})
+        raise
+    with transaction.atomic():
+        user.is_active = active
+        user.save(update_fields=["is_active"])
+        audit_record(actor=actor, action="user.set_active", obj=user, source_ip=source_ip,
+                     details={"active": active}, actor_name=None if actor else "命令行")
+    return user

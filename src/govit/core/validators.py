@@ -42,3 +42,131 @@ class MinimumLengthValidator(password_validation.MinimumLengthValidator):
 
     def get_help_text(self) -> str:
         return f"密码至少需要 {self.min_length} 个字符。"
+
+
+# --- the configurable policy (GOVIT_PASSWORD_POLICY = "dengbao" | "length") ---------------------
+
+POLICY_DENGBAO = "dengbao"
+POLICY_LENGTH = "length"
+
+
+def password_policy() -> str:
+    from django.conf import settings
+
+    policy = getattr(settings, "GOVIT_PASSWORD_POLICY", POLICY_DENGBAO)
+    if policy not in (POLICY_DENGBAO, POLICY_LENGTH):
+        raise ValueError(f"GOVIT_PASSWORD_POLICY must be {POLICY_DENGBAO!r} or {POLICY_LENGTH!r}, not {policy!r}.")
+    return policy
+
+
+def password_min_length() -> int:
+    from django.conf import settings
+
+    configured = getattr(settings, "GOVIT_PASSWORD_MIN_LENGTH", None)
+    if configured:
+        return int(configured)
+    return 8 if password_policy() == POLICY_DENGBAO else 12
+
+
+def password_history_size() -> int:
+    from django.conf import settings
+
+    return int(getattr(settings, "GOVIT_PASSWORD_HISTORY", 5))
+
+
+def password_max_age_days() -> int:
+    """Days after which a password must be changed (0: never). Only the 等保 policy ages passwords."""
+    from django.conf import settings
+
+    if password_policy() != POLICY_DENGBAO:
+        return 0
+    return int(getattr(settings, "GOVIT_PASSWORD_MAX_AGE_DAYS", 90))
+
+
+class UsernameNotInPasswordValidator:
+    """The password must not contain the username (case-insensitive)."""
+
+    def validate(self, password: str, user: object = None) -> None:
+        username = str(getattr(user, "username", "") or "")
+        if len(username) >= 3 and username.lower() in password.lower():
+            raise ValidationError("密码不能包含用户名，请重新设置。", code="password_contains_username")
+
+    def get_help_text(self) -> str:
+        return "密码不能包含用户名。"
+
+
+class PasswordHistoryValidator:
+    """The password must differ from the user's last `GOVIT_PASSWORD_HISTORY` passwords."""
+
+    def validate(self, password: str, user: object = None) -> None:
+        from django.contrib.auth.hashers import check_password
+
+        from govit.core.models import PasswordHistory
+
+        if user is None or not getattr(user, "pk", None):
+            return
+        size = password_history_size()
+        previous = list(PasswordHistory.objects.filter(user=user).values_list("password", flat=True)[:size])
+        current = getattr(user, "password", "")
+        if current and current not in previous:
+            previous.append(current)
+        if any(check_password(password, encoded) for encoded in previous if encoded):
+            raise ValidationError(
+                f"新密码不能与最近 {size} 次使用过的密码相同，请重新设置。", code="password_reused"
+            )
+
+    def get_help_text(self) -> str:
+        return f"新密码不能与最近 {password_history_size()} 次使用过的密码相同。"
+
+
+class PasswordPolicyValidator:
+    """The one entry in AUTH_PASSWORD_VALIDATORS; applies the policy chosen by GOVIT_PASSWORD_POLICY.
+
+    - "dengbao" (default, 等保 2.0 三级 身份鉴别): at least 8 characters, three of the four classes,
+      not containing the username, not a common password, not one of the last 5 passwords, and a
+      maximum age (GOVIT_PASSWORD_MAX_AGE_DAYS, enforced by PasswordExpiryMiddleware);
+    - "length": length only (default 12 characters), for sites whose policy prefers passphrases.
+
+    Read at call time, so `override_settings` works and the policy can change without a restart of
+    the validator cache. It also records each new password in the history (password_changed).
+    """
+
+    def _validators(self) -> list[object]:
+        length = MinimumLengthValidator(min_length=password_min_length())
+        if password_policy() == POLICY_LENGTH:
+            return [length]
+        return [
+            length,
+            ComplexityValidator(min_classes=3),
+            UsernameNotInPasswordValidator(),
+            password_validation.CommonPasswordValidator(),
+            PasswordHistoryValidator(),
+        ]
+
+    def validate(self, password: str, user: object = None) -> None:
+        errors: list[ValidationError] = []
+        for validator in self._validators():
+            try:
+                validator.validate(password, user)  # type: ignore[attr-defined]
+            except ValidationError as exc:
+                if getattr(exc, "code", "") == "password_too_common":
+                    exc = ValidationError("该密码过于常见，容易被猜中，请重新设置。", code="password_too_common")
+                errors.append(exc)
+        if errors:
+            raise ValidationError(errors)
+
+    def get_help_text(self) -> str:
+        return " ".join(v.get_help_text() for v in self._validators())  # type: ignore[attr-defined]
+
+    def password_changed(self, password: str, user: object = None) -> None:
+        from django.utils import timezone
+
+        from govit.core.models import PasswordHistory, User
+
+        if not isinstance(user, User) or not user.pk or not user.password:
+            return
+        PasswordHistory.objects.create(user=user, password=user.password)
+        keep = list(PasswordHistory.objects.filter(user=user).values_list("pk", flat=True)[: password_history_size()])
+        PasswordHistory.objects.filter(user=user).exclude(pk__in=keep).delete()
+        User.objects.filter(pk=user.pk).update(password_changed_at=timezone.now())
+        user.password_changed_at = timezone.now()

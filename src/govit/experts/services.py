@@ -28,7 +28,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from govit import policy
-from govit.core import crypto
+from govit.core import crypto, uploads
 from govit.core.keyrotation import RotationResult
 from govit.core.models import Jurisdiction, Unit, UnitKind, User
 from govit.core.services import audit_record
@@ -335,10 +335,18 @@ def experts_import_xlsx(
     return result
 
 
+IMPORT_MAX_BYTES = 20 * 1024 * 1024
+
+
 def import_job_start(*, data: bytes, file_name: str, jurisdiction: Jurisdiction, actor: User,
                      source_ip: str | None = None) -> ImportJob:
     """Queue an import as a background job (eager without Redis); the page polls its progress."""
     _require_lead_office(actor, jurisdiction.pk)
+    try:  # one upload policy for every app: size, type by content, safe name
+        file_name = uploads.validate_upload(data=data, filename=file_name, allowed={"xlsx"},
+                                            max_bytes=IMPORT_MAX_BYTES).display_name
+    except uploads.UploadRejected as exc:
+        raise InvalidInput(str(exc)) from exc
     with transaction.atomic():
         job = ImportJob.objects.create(jurisdiction=jurisdiction, file_name=file_name[:200], created_by=actor)
         job.file_sealed = crypto.encrypt_text_ring(data.hex(), associated_data=f"govit.import:{job.pk}".encode())

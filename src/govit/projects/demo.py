@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from govit.core.demo import DEMO_JURISDICTIONS, DEMO_PASSWORD, DemoJurisdiction, demo_username
 from govit.core.models import Jurisdiction, Role, RoleAssignment, Unit, UnitKind, User
+from govit.core.services import role_assign
 from govit.projects import lifecycle
 from govit.projects.models import Project, ProjectState
 
@@ -99,8 +100,8 @@ def ensure_reviewer_accounts(*, password_hash: str | None = None) -> int:
                 user = User.objects.create(username=username, full_name=f"{unit.name}审查员（演示）",
                                            password=password_hash)
                 created += 1
-            RoleAssignment.objects.update_or_create(user=user, role=Role.MEMBER_REVIEWER, jurisdiction=jurisdiction,
-                                                    defaults={"unit": unit})
+            role_assign(user=user, role=Role.MEMBER_REVIEWER, jurisdiction=jurisdiction, unit=unit, actor=None,
+                        actor_name="govit demo")
     return created
 
 

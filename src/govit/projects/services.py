@@ -8,23 +8,18 @@ message, citations, missing items) and writes nothing.
 from __future__ import annotations
 
 import hashlib
-import io
 import re
-import unicodedata
-import uuid
-import zipfile
 from collections.abc import Callable, Iterable
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
 from govit import policy
-from govit.core import crypto
+from govit.core import crypto, uploads
 from govit.core.models import Jurisdiction, Role, Unit, User
 from govit.core.selectors import role_assignments_of
 from govit.core.services import audit_record
@@ -365,46 +360,9 @@ def project_update_facts(
 
 # --- materials -------------------------------------------------------------------------------
 
-_CONTENT_TYPES = {
-    "pdf": "application/pdf",
-    "png": "image/png",
-    "jpg": "image/jpeg",
-    "zip": "application/zip",
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
-_EXTENSIONS = {"pdf": {"pdf"}, "png": {"png"}, "jpg": {"jpg", "jpeg"}, "zip": {"zip"}, "docx": {"docx"},
-               "xlsx": {"xlsx"}}
-
-
-def sniff_kind(data: bytes) -> str | None:
-    """The file's real format from its content (never from its name)."""
-    if data.startswith(b"%PDF-"):
-        return "pdf"
-    if data.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "png"
-    if data.startswith(b"\xff\xd8\xff"):
-        return "jpg"
-    if data.startswith(b"PK\x03\x04"):
-        try:
-            with zipfile.ZipFile(io.BytesIO(data)) as archive:
-                names = set(archive.namelist())
-        except zipfile.BadZipFile:
-            return None
-        if "word/document.xml" in names:
-            return "docx"
-        if "xl/workbook.xml" in names:
-            return "xlsx"
-        return "zip"
-    return None
-
-
-def clean_filename(name: str) -> str:
-    """A display name without directories, control characters or leading dots."""
-    base = re.split(r"[\\/]", name or "")[-1]
-    base = "".join(ch for ch in unicodedata.normalize("NFC", base) if unicodedata.category(ch)[0] != "C")
-    base = base.strip().lstrip(".").strip()
-    return base[:200]
+# Upload checks live in one place for every app: govit.core.uploads.
+sniff_kind = uploads.sniff_kind
+clean_filename = uploads.clean_filename
 
 
 @audit_refusals
@@ -420,18 +378,11 @@ def material_upload(
     """Store one file for the project under MEDIA_ROOT with its SHA-256 and SM3 digests."""
     if doc_code not in MaterialCode.values:
         raise InvalidInput(f"材料类型“{doc_code}”无效。")
-    max_bytes = int(getattr(settings, "GOVIT_UPLOAD_MAX_BYTES", 50 * 1024 * 1024))
-    if not data:
-        raise InvalidInput("文件为空。")
-    if len(data) > max_bytes:
-        raise InvalidInput(f"文件超过大小上限（{max_bytes // (1024 * 1024)} MB）。")
-    kind = sniff_kind(data)
-    if kind is None:
-        raise InvalidInput("只接受 DOCX、XLSX、PDF、PNG、JPG、ZIP 格式的文件。")
-    display = clean_filename(filename) or f"upload.{kind}"
-    extension = display.rsplit(".", 1)[-1].lower() if "." in display else ""
-    if extension not in _EXTENSIONS[kind]:
-        raise InvalidInput(f"文件内容为 {kind.upper()} 格式，与文件扩展名“{extension or '无'}”不符。")
+    try:
+        checked = uploads.validate_upload(data=data, filename=filename)
+    except uploads.UploadRejected as exc:
+        raise InvalidInput(str(exc)) from exc
+    kind, display = checked.kind, checked.display_name
     with transaction.atomic():
         _lock(project)
         lead = assignment_for(actor, Role.LEAD_OFFICE, jurisdiction_id=project.jurisdiction_id)
@@ -443,14 +394,14 @@ def material_upload(
             project=project,
             doc_code=doc_code,
             original_name=display,
-            content_type=_CONTENT_TYPES[kind],
+            content_type=checked.content_type,
             kind=kind,
             size=len(data),
             sha256=hashlib.sha256(data).hexdigest(),
             sm3=crypto.sm3_hex(data),
             uploaded_by=actor,
         )
-        material.file.save(f"{project.pk}/{uuid.uuid4().hex}.{kind}", ContentFile(data), save=False)
+        material.file.save(uploads.storage_name(prefix=str(project.pk), kind=kind), ContentFile(data), save=False)
         material.save()
         record_event(
             project=project, actor=actor, kind="material.upload", from_state=project.state, source_ip=source_ip,

@@ -33,9 +33,12 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "ninja",
     "govit.core",
     "govit.web",
+    "govit.accounts",
     "govit.regulations",
     "govit.projects",
     "govit.reviews",
@@ -47,13 +50,18 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "govit.core.middleware.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "govit.core.middleware.SessionLifetimeMiddleware",
+    "govit.core.middleware.SecondFactorMiddleware",
+    "govit.core.middleware.PasswordExpiryMiddleware",
+    "govit.core.middleware.AdminSeparationMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Axes must come last so it can turn a lockout into a response.
     "axes.middleware.AxesMiddleware",
@@ -112,12 +120,41 @@ PASSWORD_HASHERS = [
 ]
 GOVIT_PBKDF2_SM3_ITERATIONS = 600_000
 
-AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "govit.core.validators.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "govit.core.validators.ComplexityValidator", "OPTIONS": {"min_classes": 3}},
+# Password policy (等保 身份鉴别): "dengbao" (default: 8+ characters, three of four classes, not the
+# username, not one of the last 5, changed every 90 days) or "length" (length only, 12+ characters).
+# One validator reads these at call time; see govit.core.validators.PasswordPolicyValidator.
+GOVIT_PASSWORD_POLICY = os.environ.get("GOVIT_PASSWORD_POLICY", "dengbao")
+GOVIT_PASSWORD_MIN_LENGTH = int(os.environ.get("GOVIT_PASSWORD_MIN_LENGTH", "0")) or None
+GOVIT_PASSWORD_HISTORY = int(os.environ.get("GOVIT_PASSWORD_HISTORY", "5"))
+GOVIT_PASSWORD_MAX_AGE_DAYS = int(os.environ.get("GOVIT_PASSWORD_MAX_AGE_DAYS", "90"))
+AUTH_PASSWORD_VALIDATORS = [{"NAME": "govit.core.validators.PasswordPolicyValidator"}]
+
+# TOTP second factor (django-otp): mandatory for these roles, optional (self-enrolled) for others.
+GOVIT_OTP_REQUIRED_ROLES = ["system_admin", "security_admin", "audit_admin", "lead_office"]
+# Dev/test only: skip the TOTP step. production.py refuses to start when it is set.
+GOVIT_DEMO_SKIP_OTP = False
+# Demo data and demo accounts (public password): dev and test only. With False, `govit demo`
+# refuses to run and the login page refuses demo usernames (no default accounts in production).
+GOVIT_ALLOW_DEMO = False
+OTP_TOTP_ISSUER = "govit"
+OTP_TOTP_THROTTLE_FACTOR = 1
+
+# 三员分立: the only web namespaces and API prefixes the three administrators may reach.
+# Regulations (policy packs) are reference texts, not project data, so administrators may read them.
+GOVIT_ADMIN_ALLOWED_NAMESPACES = ["web", "accounts", "regulations"]
+GOVIT_ADMIN_ALLOWED_API_PREFIXES = [
+    "/api/v1/me",
+    "/api/v1/units",
+    "/api/v1/users",
+    "/api/v1/notifications",
+    "/api/v1/policy",
+    "/api/v1/docs",
+    "/api/v1/openapi.json",
 ]
+
+# Audit log retention (等保 安全审计: at least 180 days). A system check refuses anything lower;
+# `govit audit archive` exports older entries to a signed file and never deletes younger ones.
+GOVIT_AUDIT_RETENTION_DAYS = int(os.environ.get("GOVIT_AUDIT_RETENTION_DAYS", "180"))
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
@@ -136,17 +173,33 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "govit.web.views.locked_out"
 AXES_VERBOSE = False
 
-# Sessions: idle timeout (cookie age, renewed on each request) and an absolute lifetime.
-SESSION_COOKIE_AGE = int(os.environ.get("GOVIT_SESSION_IDLE_SECONDS", str(30 * 60)))
+# Sessions: idle timeout and absolute lifetime, both enforced by SessionLifetimeMiddleware (which
+# shows a notice on the login page); the stored session never outlives the absolute lifetime.
+GOVIT_SESSION_IDLE_SECONDS = int(os.environ.get("GOVIT_SESSION_IDLE_SECONDS", str(15 * 60)))
+GOVIT_SESSION_ABSOLUTE_SECONDS = int(os.environ.get("GOVIT_SESSION_ABSOLUTE_SECONDS", str(8 * 3600)))
+SESSION_COOKIE_AGE = GOVIT_SESSION_ABSOLUTE_SECONDS
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
-GOVIT_SESSION_ABSOLUTE_SECONDS = int(os.environ.get("GOVIT_SESSION_ABSOLUTE_SECONDS", str(8 * 3600)))
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# No inline script or style anywhere (tests/security/test_pages_csp.py crawls every page).
+GOVIT_CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; "
+    "base-uri 'self'; frame-ancestors 'none'; form-action 'self'"
+)
+GOVIT_PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
+
+# Uploads (govit.core.uploads): one size limit for every uploaded file, and request-body limits.
+GOVIT_UPLOAD_MAX_BYTES = int(os.environ.get("GOVIT_UPLOAD_MAX_BYTES", str(50 * 1024 * 1024)))
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+FILE_UPLOAD_PERMISSIONS = 0o640
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o750
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文")]

@@ -23,6 +23,11 @@ if not SECRET_KEY:
 if not ALLOWED_HOSTS:  # noqa: F405
     ALLOWED_HOSTS = ["localhost"]
 
+# No skipping the second factor in production, whatever the environment says.
+if os.environ.get("GOVIT_DEMO_SKIP_OTP"):
+    raise ImproperlyConfigured("GOVIT_DEMO_SKIP_OTP is a development setting and is refused in production.")
+GOVIT_DEMO_SKIP_OTP = False
+
 SECURE_SSL_REDIRECT = os.environ.get("GOVIT_SSL_REDIRECT", "1") != "0"
 # Behind a TLS-terminating reverse proxy that sets X-Forwarded-Proto.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

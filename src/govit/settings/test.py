@@ -9,6 +9,7 @@ DEBUG = False
 SECRET_KEY = "govit-test-key-not-secret"  # noqa: S105
 ALLOWED_HOSTS = ["127.0.0.1", "localhost", "testserver"]
 GOVIT_KEY_FILE_AUTOCREATE = True
+GOVIT_ALLOW_DEMO = True
 # Same algorithm as production, fewer rounds: the suite logs in dozens of users.
 GOVIT_PBKDF2_SM3_ITERATIONS = 1_000
 # Django's test client `login()` calls authenticate() without a request, which axes refuses;
@@ -20,5 +21,9 @@ STORAGES = {
 }
 
 VAR_DIR.mkdir(parents=True, exist_ok=True)
+# The older suite signs users in with `force_login`, which presents no TOTP code; the second-factor
+# tests (tests/security/test_otp.py) switch this off to exercise the real step.
+GOVIT_DEMO_SKIP_OTP = True
+
 # No Celery worker runs during tests: tasks execute in-process even when REDIS_URL names a broker.
 CELERY_TASK_ALWAYS_EAGER = True

@@ -7,6 +7,8 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
@@ -15,9 +17,22 @@ from govit.core.selectors import role_assignments_of
 from govit.web.workspaces import panels_for
 
 
+class LoginForm(AuthenticationForm):
+    """Django's form plus: no demo account may sign in where demo data is not allowed (production)."""
+
+    def confirm_login_allowed(self, user: Any) -> None:
+        super().confirm_login_allowed(user)
+        if not getattr(settings, "GOVIT_ALLOW_DEMO", False):
+            from govit.core.demo import demo_usernames
+
+            if user.get_username() in demo_usernames():
+                raise ValidationError("演示账号不能在生产环境登录，请联系安全管理员。", code="demo_account")
+
+
 class LoginView(auth_views.LoginView):
     template_name = "web/login.html"
     redirect_authenticated_user = True
+    authentication_form = LoginForm
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)

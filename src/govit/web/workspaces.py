@@ -39,9 +39,9 @@ ROLE_INTRO: dict[str, tuple[str, list[str]]] = {
     Role.MEMBER_REVIEWER: ("会审成员单位工作台", ["待出具的会审意见", "已出具意见查询"]),
     Role.EXPERT: ("评审专家工作台", ["待评审项目", "评审意见记录", "回避声明"]),
     Role.LEADERSHIP: ("领导工作台", ["项目总览", "投资与进度统计", "待审定事项"]),
-    Role.SYSTEM_ADMIN: ("系统管理员工作台", ["单位与用户管理", "角色授权", "接口令牌"]),
-    Role.SECURITY_ADMIN: ("安全管理员工作台", ["安全策略", "登录锁定处理", "密钥与证书状态"]),
-    Role.AUDIT_ADMIN: ("审计管理员工作台", ["审计日志查询", "审计日志完整性校验"]),
+    Role.SYSTEM_ADMIN: ("系统管理员工作台", ["单位管理", "接口令牌"]),
+    Role.SECURITY_ADMIN: ("安全管理员工作台", ["登录锁定处理", "密钥与证书状态"]),
+    Role.AUDIT_ADMIN: ("审计管理员工作台", ["审计报表"]),
 }
 
 
@@ -49,8 +49,12 @@ def _security_settings() -> list[tuple[str, str]]:
     return [
         ("连续登录失败锁定次数", f"{settings.AXES_FAILURE_LIMIT} 次"),
         ("锁定时长", f"{int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)} 分钟"),
-        ("会话空闲超时", f"{settings.SESSION_COOKIE_AGE // 60} 分钟"),
+        ("会话空闲超时", f"{settings.GOVIT_SESSION_IDLE_SECONDS // 60} 分钟"),
         ("会话最长有效期", f"{settings.GOVIT_SESSION_ABSOLUTE_SECONDS // 3600} 小时"),
+        ("口令策略", "等保复杂度（8 位以上、三类字符、不含用户名、不重复最近 5 次、定期更换）"
+         if settings.GOVIT_PASSWORD_POLICY == "dengbao" else "仅长度要求"),  # noqa: S105
+        ("必须使用动态口令的角色", "、".join(Role(r).label for r in settings.GOVIT_OTP_REQUIRED_ROLES)),
+        ("审计日志保存期", f"{settings.GOVIT_AUDIT_RETENTION_DAYS} 天"),
         ("口令存储算法", "PBKDF2-HMAC-SM3"),
     ]
 

@@ -1,0 +1,1 @@
+"""Account security pages: TOTP, password change, role management, user basics, audit log."""
