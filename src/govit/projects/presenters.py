@@ -21,6 +21,8 @@ from govit.regulations.selectors import article_url
 S = ProjectState
 # A deadline this close is shown as 即将到期.
 DUE_SOON_DAYS = 30
+# Deadlines the lead office meets, not the applicant (the packs' deadline codes).
+LEAD_OFFICE_DEADLINES = frozenset({"annual_plan_due"})
 
 EVENT_LABELS = {
     "create": "新建项目",
@@ -126,6 +128,7 @@ def deadline_rows(result: dict[str, Any], today: date | None = None) -> list[dic
         ):
             status = "due_soon"
         rows.append({
+            "code": entry["code"],
             "label": entry.get("label") or labels.DEADLINE.get(entry["code"], entry["code"]),
             "when": when,
             "status": status,
@@ -171,6 +174,7 @@ def checklists(project: Project, result: dict[str, Any]) -> list[dict[str, Any]]
 
 
 def timeline_rows(events: list[ProjectEvent]) -> list[dict[str, Any]]:
+    """Every event, newest first, with who, when, from → to, reason, articles and the pack digest."""
     rows = []
     for e in events:
         details = e.details or {}
@@ -199,17 +203,30 @@ def timeline_rows(events: list[ProjectEvent]) -> list[dict[str, Any]]:
             "reason": e.reason,
             "extra": "；".join(extra),
             "links": cite_links(e.citations, e.pack_id),
-            "digest": (e.pack_digest or "")[:12],
+            "digest": (e.pack_digest or "").split(":")[-1][:12],
             "pack_id": e.pack_id,
         })
-    return rows
+    return rows[::-1]
 
 
 def evaluation_view(project: Project, result: dict[str, Any]) -> dict[str, Any]:
-    """Findings by severity and determinations in plain Chinese (the pre-check's reading of a result)."""
+    """Findings by severity and determinations in plain Chinese, cited like the services' messages."""
+    pack_id = result["pack"]["id"]
     view = readable(result)
+    groups = []
+    for severity in labels.SEVERITY_ORDER:
+        found = [{"message": f["message"], "links": cite_links([f["citation"], *(f.get("citations") or [])], pack_id)}
+                 for f in result["findings"] if f["severity"] == severity]
+        if found:
+            groups.append({"severity": severity, "label": labels.SEVERITY[severity], "findings": found})
+    view["groups"] = groups
+    view["determinations"] = [
+        {"name": name, "label": labels.DETERMINATION.get(name, name),
+         "value": labels.determination_value_label(name, det["value"]), "conflict": det.get("conflict", False),
+         "links": cite_links(det.get("citations"), pack_id)}
+        for name, det in result["determinations"].items() if name not in ("deadlines", "in_scope")
+    ]
     view["deadlines"] = deadline_rows(result)
-    view["determinations"] = [d for d in view["determinations"] if d["name"] not in ("in_scope",)]
     return view
 
 

@@ -286,16 +286,19 @@ def _actions_for(project: Project, roles: set[str], result: dict[str, Any],
 # --- pages -----------------------------------------------------------------------------------
 
 
-def _project_row(project: Project, user: Any) -> dict[str, Any]:
+def _project_row(project: Project, user: Any, roles: set[str]) -> dict[str, Any]:
     steps = project_next_steps(project, user)
-    return {
-        "project": project,
-        "state_label": S(project.state).label,
-        "next": presenters.next_step_rows(steps, project.pack_id),
-        "deadlines": [d for d in presenters.deadline_rows({"pack": {"id": project.pack_id}, "determinations": {
-            "deadlines": {"value": steps["deadlines"], "citations": []}}}) if d["status"] in ("due_soon", "overdue")],
-        "amount": project.facts.get("total_investment_wan"),
-    }
+    result = {"pack": {"id": project.pack_id}, "determinations": {"deadlines": {"value": steps["deadlines"]}}}
+    deadlines = [d for d in presenters.deadline_rows(result) if d["status"] in ("due_soon", "overdue", "upcoming",
+                                                                                  "open", "due")]
+    if roles == {Role.APPLICANT}:
+        deadlines = [d for d in deadlines if d["code"] not in presenters.LEAD_OFFICE_DEADLINES]
+    deadlines = sorted(deadlines, key=lambda d: d["when"])[:2]
+    rows = presenters.next_step_rows(steps, project.pack_id)
+    for row in rows:
+        row["mine"] = row["role"] in roles
+    return {"project": project, "state_label": S(project.state).label, "next": rows, "deadlines": deadlines,
+            "amount": project.facts.get("total_investment_wan")}
 
 
 @login_required
@@ -309,15 +312,11 @@ def project_list(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()[:50]
     if query:
         qs = qs.filter(Q(name__icontains=query) | Q(unit__name__icontains=query))
-    projects = list(qs)
-    rows = [_project_row(p, request.user) for p in projects]
-    order = list(S.values)
-    groups: dict[str, list[dict[str, Any]]] = {}
-    for row in sorted(rows, key=lambda r: order.index(r["project"].state)):
-        groups.setdefault(row["state_label"], []).append(row)
     held = _held_roles(request.user)
+    order = list(S.values)
+    rows = sorted((_project_row(p, request.user, held) for p in qs), key=lambda r: order.index(r["project"].state))
     return render(request, "projects/list.html", {
-        "groups": list(groups.items()), "count": len(rows), "query": query, "state": state,
+        "rows": rows, "count": len(rows), "query": query, "state": state, "show_unit": held != {Role.APPLICANT},
         "states": [(s, S(s).label) for s in S.values], "can_create": Role.APPLICANT in held,
         "title": "我的项目" if held == {Role.APPLICANT} else "项目",
     })
