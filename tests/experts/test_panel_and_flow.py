@@ -133,7 +133,7 @@ def test_whole_flow_completes_the_expert_opinion_task_and_records_fees(library: 
     assert project.events.filter(kind="review.opinion").exists()
 
     fee = fee_record(member=first, actor=lead("tz"), amount="800")
-    assert fee.payer.name == "区区域社会治理现代化指挥中心" and "牵头部门" in fee.payer_basis
+    assert fee.payer.name == "区区域社会治理现代化指挥中心" and "第十八条" in fee.payer_basis
     with pytest.raises(TransitionRefused, match="已登记"):
         fee_record(member=first, actor=lead("tz"), amount="800")
     fee_record(member=second, actor=lead("tz"), amount="600.5")
