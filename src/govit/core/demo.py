@@ -22,7 +22,7 @@ from govit.core.models import Jurisdiction, JurisdictionLevel, Role, Unit, UnitK
 from govit.core.otp import ensure_demo_totp_device, otp_required_roles
 from govit.core.services import audit_record, role_assign
 
-DEMO_PASSWORD = "Govit@2026demo"  # noqa: S105  (public demo credential, printed on purpose)
+DEMO_PASSWORD = "Govit@2026demo"  # noqa: S105 (public demo credential, printed on purpose)  # nosec B105
 
 
 class DemoLoader(Protocol):

@@ -24,7 +24,7 @@ from govit.core.models import AuditOutcome, Role, RoleAssignment, User
 
 DEFAULT_REQUIRED_ROLES = (Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN, Role.LEAD_OFFICE)
 # Public on purpose (README): lets a newcomer sign in as a demo lead office or administrator.
-DEMO_TOTP_SECRET = "GOVITDEMOGOVITDEMOGOVITDEMOGOVIT"  # noqa: S105  (base32, demo data only)
+DEMO_TOTP_SECRET = "GOVITDEMOGOVITDEMOGOVITDEMOGOVIT"  # noqa: S105 (public, demo data only)  # nosec B105
 DEMO_DEVICE_NAME = "演示动态口令"
 DEVICE_NAME = "动态口令"
 

@@ -30,7 +30,7 @@ from govit.core.models import (
     User,
 )
 
-API_TOKEN_PREFIX = "gvt_"  # noqa: S105  (a public marker, not a secret)
+API_TOKEN_PREFIX = "gvt_"  # noqa: S105 (a public marker, not a secret)  # nosec B105
 
 
 def _normalise_ip(source_ip: str | None) -> str | None:

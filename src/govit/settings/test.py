@@ -6,7 +6,7 @@ from .base import *  # noqa: F403
 from .base import VAR_DIR
 
 DEBUG = False
-SECRET_KEY = "govit-test-key-not-secret"  # noqa: S105
+SECRET_KEY = "govit-test-key-not-secret"  # noqa: S105 (test settings only)  # nosec B105
 ALLOWED_HOSTS = ["127.0.0.1", "localhost", "testserver"]
 GOVIT_KEY_FILE_AUTOCREATE = True
 GOVIT_ALLOW_DEMO = True

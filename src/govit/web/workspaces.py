@@ -52,7 +52,7 @@ def _security_settings() -> list[tuple[str, str]]:
         ("会话空闲超时", f"{settings.GOVIT_SESSION_IDLE_SECONDS // 60} 分钟"),
         ("会话最长有效期", f"{settings.GOVIT_SESSION_ABSOLUTE_SECONDS // 3600} 小时"),
         ("口令策略", "等保复杂度（8 位以上、三类字符、不含用户名、不重复最近 5 次、定期更换）"
-         if settings.GOVIT_PASSWORD_POLICY == "dengbao" else "仅长度要求"),  # noqa: S105
+         if settings.GOVIT_PASSWORD_POLICY == "dengbao" else "仅长度要求"),  # noqa: S105  # nosec B105
         ("必须使用动态口令的角色", "、".join(Role(r).label for r in settings.GOVIT_OTP_REQUIRED_ROLES)),
         ("审计日志保存期", f"{settings.GOVIT_AUDIT_RETENTION_DAYS} 天"),
         ("口令存储算法", "PBKDF2-HMAC-SM3"),

@@ -23,4 +23,4 @@ class Command(BaseCommand):
         if not options["quiet_logins"]:
             self.stdout.write("\n演示账号（所有账号密码相同）：\n")
             self.stdout.write(format_demo_logins() + "\n")
-            self.stdout.write(demo_otp_notice() + "\n")
+        self.stdout.write(demo_otp_notice() + "\n")
