@@ -54,7 +54,7 @@ class Project(ConcurrentTransitionMixin, models.Model):
     unit = models.ForeignKey(Unit, verbose_name="建设单位", on_delete=models.PROTECT, related_name="projects")
     name = models.CharField("项目名称", max_length=200)
     pack_id = models.CharField("政策包", max_length=50)
-    pack_digest_at_creation = models.CharField("创建时政策包摘要", max_length=64)
+    pack_digest_at_creation = models.CharField("创建时政策包摘要", max_length=80)  # "sha256:" + 64 hex
     facts = models.JSONField("项目事实", default=dict, blank=True)
     state = FSMField("状态", default=S.DRAFT, choices=S.choices, protected=True, db_index=True)
     state_before_suspension = models.CharField("暂停前状态", max_length=30, blank=True)
@@ -261,7 +261,7 @@ class ProjectEvent(models.Model):
     reason = models.TextField("理由/说明", blank=True)
     citations = models.JSONField("依据条款", default=list, blank=True)
     pack_id = models.CharField("政策包", max_length=50, blank=True)
-    pack_digest = models.CharField("政策包摘要", max_length=64, blank=True)
+    pack_digest = models.CharField("政策包摘要", max_length=80, blank=True)
     evaluation = models.JSONField("评估摘要", default=dict, blank=True)
     details = models.JSONField("详情", default=dict, blank=True)
 
