@@ -46,10 +46,6 @@ PUBLIC_PARAMS = {"pack_id"}
 GLOBAL_PATTERNS = {
     "accounts:audit-export": "审计日志为全平台一份，由审计管理员统一查阅（三员分立）",
 }
-# Objects of the whole jurisdiction, not of one unit: users of other 通州 units may read (GET) them.
-JURISDICTION_WIDE = {
-    "plan_id": "年度计划属于本行政区域；接口允许本区域任一角色查阅（网页只对牵头部门和领导开放）",
-}
 NEIGHBOUR = "tz_other_unit_applicant"
 SKIP_NAMESPACES = {"admin": "Django admin: staff only, tested in test_django_admin_is_staff_only"}
 
@@ -298,8 +294,6 @@ def test_every_api_object_operation_refuses_outsiders(world: dict[str, Any]) -> 
         for p in params:
             path = path.replace(f"{{{p}}}", _value(p, world, f"{method.upper()} {template}"))
         for username, client in clients.items():
-            if username == NEIGHBOUR and method == "get" and set(params) & set(JURISDICTION_WIDE):
-                continue
             status = _api_call(client, schema, method, path, op)
             checked += 1
             if status not in ALLOWED:

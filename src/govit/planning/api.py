@@ -13,6 +13,7 @@ from govit.core.models import Jurisdiction
 from govit.core.selectors import jurisdictions_visible_to
 from govit.planning import services
 from govit.planning.models import AnnualPlan
+from govit.planning.selectors import plans_visible_to
 from govit.projects.api import ERRORS, ErrorOut, _ip, _user, domain_errors
 from govit.projects.errors import DomainError, PermissionDenied
 from govit.projects.selectors import projects_visible_to
@@ -80,9 +81,8 @@ def plan_out(plan: AnnualPlan) -> dict[str, Any]:
 
 
 def _plans(request: HttpRequest) -> Any:
-    return AnnualPlan.objects.filter(jurisdiction__in=jurisdictions_visible_to(_user(request))).select_related(
-        "jurisdiction"
-    )
+    # The same rule as the web pages: the lead office compiles the plan, leadership approves it.
+    return plans_visible_to(_user(request))
 
 
 def _plan(request: HttpRequest, plan_id: int) -> AnnualPlan:
