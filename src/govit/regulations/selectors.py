@@ -16,6 +16,7 @@ from govit.core.selectors import role_assignments_of
 from govit.policy import Pack, labels, load_pack, pack_ids
 from govit.policy.coverage import coverage
 from govit.policy.matrix import KEY_PARAMETERS, comparable
+from govit.policy.numerals import int_to_cn
 
 EXPIRY_WARNING_DAYS = 90
 # Parameters in 万元 that decide how a project is reviewed; charted on the comparison page.
@@ -121,9 +122,10 @@ def parameter_text(param: dict[str, Any]) -> str:
 
 
 def citation_text(citation: dict[str, Any]) -> str:
-    text = f"第{citation['article']}条"
+    """第十条, 第五条第（一）项: Chinese numerals, as the regulations and the project pages write them."""
+    text = f"第{int_to_cn(int(citation['article']))}条"
     if citation.get("item"):
-        text += f"第（{citation['item']}）项"
+        text += f"第（{int_to_cn(int(citation['item']))}）项"
     if citation.get("annex"):
         text = f"附件{citation['annex']}"
     return text
