@@ -3,6 +3,8 @@ user: no operation may answer 5xx, whatever the input (bounded: a few examples p
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
@@ -18,18 +20,27 @@ from govit.core.models import User
 MAX_EXAMPLES = 10
 
 
+@contextmanager
+def kept_test_connection() -> Iterator[None]:
+    """Around one WSGI call, as Django's test client does: the handler's request signals would close the
+    test transaction's connection (PostgreSQL; SQLite's in-memory test database ignores close())."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    try:
+        yield
+    finally:
+        signals.request_started.connect(close_old_connections)
+        signals.request_finished.connect(close_old_connections)
+
+
 @pytest.fixture
 def api_schema(demo_data: None, tmp_path: Any, settings: Any) -> Any:
     from govit.wsgi import application
 
     settings.MEDIA_ROOT = tmp_path
-    # As Django's test client does: keep the test transaction's connection open between requests.
-    signals.request_finished.disconnect(close_old_connections)
-    try:
-        # django-ninja emits OpenAPI 3.1; schemathesis 3.x fully supports 3.0 and reads this one as such.
-        yield schemathesis.from_wsgi("/api/v1/openapi.json", application, force_schema_version="30")
-    finally:
-        signals.request_finished.connect(close_old_connections)
+    # django-ninja emits OpenAPI 3.1; schemathesis 3.x fully supports 3.0 and reads this one as such.
+    with kept_test_connection():
+        return schemathesis.from_wsgi("/api/v1/openapi.json", application, force_schema_version="30")
 
 
 @pytest.fixture
@@ -52,7 +63,8 @@ schema = schemathesis.from_pytest_fixture("api_schema")
 def test_no_server_errors(case: Any, session_cookies: dict[str, str]) -> None:
     case.cookies = {**(case.cookies or {}), **session_cookies}
     headers = {"X-CSRFToken": session_cookies["csrftoken"], "Referer": "http://localhost/"}
-    response = case.call_wsgi(headers=headers)
+    with kept_test_connection():
+        response = case.call_wsgi(headers=headers)
     case.validate_response(response, checks=(not_a_server_error,))
     if case.path == "/api/v1/me":
         assert response.status_code == 200, "the fuzzer must run signed in, or it only sees 401"
