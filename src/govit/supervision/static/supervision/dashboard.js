@@ -22,7 +22,10 @@
     };
   }
 
-  function options(name, data) {
+  // Too narrow for a dozen upright columns with slanted labels (a phone): lay the stages chart on its side.
+  function crowded(labels, width) { return labels.length > 6 && width < 420; }
+
+  function options(name, data, width) {
     if (name === "money") {
       var m = data.money;
       return {
@@ -39,7 +42,9 @@
       };
     }
     var d = data[name];
-    if (name === "units") { return bar(d.labels, d.values, { horizontal: true }); }
+    if (name === "units" || (name === "stages" && crowded(d.labels, width))) {
+      return bar(d.labels, d.values, { horizontal: true });
+    }
     if (name === "ratings") {
       return bar(d.labels, d.values, { colors: d.keys.map(function (k) { return COLORS[k]; }) });
     }
@@ -60,7 +65,7 @@
       var name = holder.getAttribute("data-chart");
       var param = holder.getAttribute("data-param");
       var chart = window.echarts.init(holder);
-      chart.setOption(options(name, data));
+      chart.setOption(options(name, data, holder.clientWidth));
       chart.on("click", function (event) {
         var key = keyOf(name, data, event.dataIndex);
         if (key !== undefined) {
