@@ -21,7 +21,9 @@ from django.conf import settings as django_settings
 from govit.core.demo import DEMO_PASSWORD, run_demo_loaders
 
 CHROMIUM = Path(os.environ.get("GOVIT_CHROMIUM", "/usr/bin/chromium"))
-# --lang: Chromium's own strings (the file picker's button) in Chinese, as on a Chinese desktop.
+# Chromium's own strings (the file picker's 选择文件) in Chinese, as on a Chinese desktop: --lang and,
+# since headless Chromium on Linux reads the locale from the environment, LANGUAGE (chromium-l10n).
+LAUNCH_ENV = {"LANGUAGE": "zh_CN:zh"}  # not LANG: an absent zh_CN locale would garble Chinese file names
 LAUNCH_ARGS = ["--lang=zh-CN", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
                "--disable-component-update", "--disable-sync"]
 DESKTOP = {"width": 1280, "height": 800}
@@ -69,7 +71,8 @@ def browser(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=LAUNCH_ARGS)
+        instance = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=LAUNCH_ARGS,
+                                              env={**os.environ, **LAUNCH_ENV})
         yield instance
         instance.close()
 

@@ -159,7 +159,7 @@ def test_project_lifecycle_in_a_browser(e2e_world: None, people: Any, shots: Sho
     blocked = result.locator("li", has_text="信息资源目录是审批政务信息化项目的必备条件")
     expect(blocked).to_be_visible()
     expect(blocked.get_by_role("link")).to_have_text(re.compile("第十条|第10条"))
-    show(page.locator("h1"))
+    page.evaluate("() => window.scrollTo(0, 0)")
     shots.take(page, "precheck-blocking-finding")
 
     page.get_by_label(named("已编制信息资源目录")).select_option(label="是")
