@@ -262,7 +262,7 @@ def test_project_lifecycle_in_a_browser(e2e_world: None, people: Any, shots: Sho
         page.get_by_label("评审意见").fill("需求明确，技术方案可行，投资估算合理。")
         page.get_by_role("checkbox", name=re.compile("本人声明")).check()
         if username == "tz_expert":
-            shots.take(page, "expert-review")
+            shots.take(page, "expert-review", full_page=True)
         page.get_by_role("button", name=re.compile("签名提交")).click()
         success(page, "评审意见已签名提交")
 
