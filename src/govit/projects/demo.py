@@ -11,16 +11,18 @@ from __future__ import annotations
 import io
 import zipfile
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any, TextIO
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 
+from govit import policy
 from govit.core.demo import DEMO_JURISDICTIONS, DEMO_PASSWORD, DemoJurisdiction, demo_username
 from govit.core.models import Jurisdiction, Role, RoleAssignment, Unit, UnitKind, User
 from govit.core.services import role_assign
+from govit.policy.legal import quarter_end
 from govit.projects import lifecycle
 from govit.projects.models import Project, ProjectState
 
@@ -119,6 +121,11 @@ class DemoDriver:
         self.leadership = User.objects.get(username=demo_username(spec.prefix, Role.LEADERSHIP))
         self.plan_holder = plan_holder
         self.pack_id = spec.pack_id
+        # The demo (not the tests that reuse these steps) files quarterly reports as projects go by;
+        # projects left standing in construction keep their latest one unfiled, so the supervision pages
+        # show what an overdue obligation looks like.
+        self.file_reports = False
+        self.latest_report_unfiled: set[int] = set()
 
     def upload(self, project: Project, codes: list[str]) -> None:
         from govit.projects.services import material_upload
@@ -126,6 +133,26 @@ class DemoDriver:
         for code in codes:
             material_upload(project=project, actor=self.applicant, doc_code=code, filename=f"{code}.docx",
                             data=sample_docx(f"{project.name} {code}"))
+
+    def file_quarterly_reports(self, project: Project) -> None:
+        """Quarterly progress reports for each quarter ended since approval, where the pack asks for them."""
+        from govit.projects.services import progress_report_submit
+
+        codes = {d["code"] for d in policy.load_pack(self.pack_id).data.get("deadlines", [])}
+        if not self.file_reports or "progress_report_due" not in codes:
+            return
+        today = timezone.localdate()
+        ends, end = [], quarter_end(date.fromisoformat(project.facts["dates"]["approved"]))
+        while end < today:
+            ends.append(end)
+            end = quarter_end(end + timedelta(days=1))
+        if project.pk in self.latest_report_unfiled:
+            ends = ends[:-1]
+        for end in ends:
+            progress_report_submit(
+                project=project, actor=self.applicant, kind="quarterly", period=f"{end.year}Q{(end.month + 2) // 3}",
+                procedures="立项批复已取得。", tendering="已完成公开招标。", implementation="按计划推进。",
+            )
 
     def answer_tasks(self, project: Project) -> None:
         from govit.reviews.models import OpinionTask, TaskStatus
@@ -184,6 +211,10 @@ class DemoDriver:
             ps.approval_decide(project=p, actor=self.lead, decision="approve", document_no="演示批复〔2026〕1号",
                                approved_on=today - timedelta(days=200))
 
+        def construction(p: Project) -> None:
+            ps.construction_start(project=p, actor=self.applicant)
+            self.file_quarterly_reports(p)
+
         def completion(p: Project) -> None:
             ps.completion_report(project=p, actor=self.applicant, completed_on=today - timedelta(days=120),
                                  trial_started_on=today - timedelta(days=120))
@@ -215,7 +246,7 @@ class DemoDriver:
             S.FILED: lambda p: ps.filing_record(project=p, actor=self.lead),
             S.PROCUREMENT: lambda p: ps.procurement_start(project=p, actor=self.applicant,
                                                           started_on=today - timedelta(days=180)),
-            S.CONSTRUCTION: lambda p: ps.construction_start(project=p, actor=self.applicant),
+            S.CONSTRUCTION: construction,
             S.TRIAL_RUN: completion,
             S.PRE_ACCEPTANCE: pre_acceptance,
             S.ACCEPTED: accepted,
@@ -252,6 +283,8 @@ def _drive_jurisdiction(spec: DemoJurisdiction) -> int:
         project = project_create(actor=driver.applicant, name=name, facts=dict(BASE_FACTS),
                                  year_amounts=[{"year": timezone.localdate().year + 1, "planned_wan": 300}])
         projects.append((project, target))
+    driver.file_reports = True
+    driver.latest_report_unfiled = {project.pk for project, target in projects if target == S.CONSTRUCTION}
     plan_index = next((i for i, (stage, _) in enumerate(steps) if stage == S.PLANNED), None)
     for index, (_stage, step) in enumerate(steps):
         movers = [p for p, target in projects if targets.index(target) > index]
@@ -266,6 +299,11 @@ def _drive_jurisdiction(spec: DemoJurisdiction) -> int:
             # Plan items moved the projects: reload them.
             for project, _ in projects:
                 project.refresh_from_db()
+    # Projects that stop before construction have reported on their quarters too.
+    for project, target in projects:
+        if target in (S.APPROVED, S.FILED, S.PROCUREMENT):
+            project.refresh_from_db()
+            driver.file_quarterly_reports(project)
     return len(projects)
 
 
