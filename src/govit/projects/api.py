@@ -14,13 +14,13 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Literal
 
-from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, JsonResponse
 from ninja import Field, File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from govit.core.models import User
 from govit.projects import services
-from govit.projects.documents import application_form_docx
+from govit.projects.documents import application_form_response, material_response
 from govit.projects.errors import DomainError
 from govit.projects.models import (
     ChangeRequest,
@@ -574,25 +574,14 @@ def material_upload(request: HttpRequest, project_id: int, doc_code: Form[Materi
             summary="下载材料")
 @domain_errors
 def material_download(request: HttpRequest, project_id: int, material_id: int) -> Any:
-    material = _project(request, project_id).materials.get(pk=material_id)
-    response = FileResponse(material.file.open("rb"), as_attachment=True, filename=material.original_name,
-                            content_type=material.content_type)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Digest"] = f"sha-256={material.sha256}"
-    return response
+    return material_response(_project(request, project_id).materials.get(pk=material_id))
 
 
 @router.get("/{int:project_id}/application-form.docx", response={200: None, 404: ErrorOut},
             summary="导出申报表（DOCX）")
 @domain_errors
 def application_form(request: HttpRequest, project_id: int) -> Any:
-    project = _project(request, project_id)
-    response = HttpResponse(
-        application_form_docx(project),
-        content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    )
-    response["Content-Disposition"] = f"attachment; filename=application-form-{project.pk}.docx"
-    return response
+    return application_form_response(_project(request, project_id))
 
 
 # --- reports, changes, O&M, evaluations ------------------------------------------------------

@@ -28,7 +28,7 @@ from govit.core.selectors import role_assignments_of
 from govit.policy import labels
 from govit.projects import forms as pf
 from govit.projects import lifecycle, presenters, services
-from govit.projects.documents import application_form_docx
+from govit.projects.documents import application_form_response, material_response
 from govit.projects.errors import DomainError
 from govit.projects.models import (
     ChangeRequest,
@@ -541,21 +541,12 @@ def material_download(request: HttpRequest, pk: int, material_id: int) -> FileRe
     material = Material.objects.filter(project=project, pk=material_id).first()
     if material is None:
         raise Http404("未找到该材料。")
-    response = FileResponse(material.file.open("rb"), as_attachment=True, filename=material.original_name,
-                            content_type=material.content_type)
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return material_response(material)
 
 
 @login_required
 def application_form(request: HttpRequest, pk: int) -> HttpResponse:
-    project = _get_project(request, pk)
-    response = HttpResponse(
-        application_form_docx(project),
-        content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    )
-    response["Content-Disposition"] = f"attachment; filename=application-form-{project.pk}.docx"
-    return response
+    return application_form_response(_get_project(request, pk))
 
 
 def _applicant_project(request: HttpRequest, pk: int) -> Project:
