@@ -921,6 +921,22 @@ def fee_record(*, member: DrawMember, actor: User, amount: Decimal | str | float
 # --- key rotation ----------------------------------------------------------------------------
 
 
+def _reseal(model: Any, field: str, aad_of: Any, current: str) -> tuple[int, int]:
+    """Re-encrypt one sealed text field of every row under the newest key: (rows checked, rows changed)."""
+    checked = changed = 0
+    for row in model.objects.select_for_update().exclude(**{field: ""}):
+        checked += 1
+        token = getattr(row, field)
+        if crypto.ciphertext_key_id(token) == current:
+            continue
+        aad = aad_of(row).encode()
+        setattr(row, field, crypto.encrypt_text_ring(crypto.decrypt_text_ring(token, associated_data=aad),
+                                                     associated_data=aad))
+        row.save(update_fields=[field])
+        changed += 1
+    return checked, changed
+
+
 def rotate_expert_keys(*, actor_name: str = "govit keys rotate") -> RotationResult:
     """Re-encrypt every expert field, sealed draw seed and pending import file under the newest key."""
     current = crypto.current_sm4_key_id()
@@ -934,24 +950,13 @@ def rotate_expert_keys(*, actor_name: str = "govit keys rotate") -> RotationResu
             _seal(expert, {name: expert.decrypted(name) for name in SENSITIVE_FIELDS})
             expert.save(update_fields=[*(f"{n}_enc" for n in SENSITIVE_FIELDS), "key_id", "id_number_index"])
             changed += 1
-        for draw in Draw.objects.select_for_update().exclude(seed_sealed=""):
-            checked += 1
-            if crypto.ciphertext_key_id(draw.seed_sealed) == current:
-                continue
-            aad = f"govit.draw.seed:{draw.seed_commitment}".encode()
-            draw.seed_sealed = crypto.encrypt_text_ring(crypto.decrypt_text_ring(draw.seed_sealed, associated_data=aad),
-                                                        associated_data=aad)
-            draw.save(update_fields=["seed_sealed"])
-            changed += 1
-        for job in ImportJob.objects.select_for_update().exclude(file_sealed=""):
-            checked += 1
-            if crypto.ciphertext_key_id(job.file_sealed) == current:
-                continue
-            aad = f"govit.import:{job.pk}".encode()
-            job.file_sealed = crypto.encrypt_text_ring(crypto.decrypt_text_ring(job.file_sealed, associated_data=aad),
-                                                       associated_data=aad)
-            job.save(update_fields=["file_sealed"])
-            changed += 1
+        for model, field, aad_of in (
+            (Draw, "seed_sealed", lambda draw: f"govit.draw.seed:{draw.seed_commitment}"),
+            (ImportJob, "file_sealed", lambda job: f"govit.import:{job.pk}"),
+        ):
+            seen, resealed = _reseal(model, field, aad_of, current)
+            checked += seen
+            changed += resealed
         audit_record(actor=None, actor_name=actor_name, action="keys.rotate",
                      details={"scope": "experts", "key_id": current, "checked": checked, "reencrypted": changed})
     return RotationResult(name="专家库", checked=checked, reencrypted=changed)
