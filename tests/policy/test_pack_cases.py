@@ -5,13 +5,13 @@ import pytest
 from govit.policy.loader import load_pack, pack_folders
 from govit.policy.testing import load_cases, run_case
 
-from .conftest import FIXTURE_PACKS
+from .conftest import EXTRA_PACKS
 
 
 def _all_cases():
     # Collection runs outside the autouse fixture: set the extra pack folder only for this loop.
     with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("GOVIT_EXTRA_PACKS", str(FIXTURE_PACKS))
+        patch.setenv("GOVIT_EXTRA_PACKS", EXTRA_PACKS)
         return [
             pytest.param(pack_id, case, id=f"{pack_id}-{index:03d}")
             for pack_id in sorted(pack_folders())

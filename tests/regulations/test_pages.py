@@ -9,6 +9,7 @@ from django.test import Client
 from django.urls import reverse
 
 from govit.core.models import User
+from govit.policy import pack_ids
 
 pytestmark = pytest.mark.usefixtures("demo_data")
 
@@ -225,7 +226,7 @@ def test_anonymous_visitors_are_sent_to_login(client: Client, name: str) -> None
     assert response.status_code == 302 and response.url.startswith(reverse("web:login"))
 
 
-@pytest.mark.parametrize("pack", ["kundulun-2024", "bazhong-2022", "tongzhou-2023", "changji-2025"])
+@pytest.mark.parametrize("pack", pack_ids())
 def test_pack_browser_shows_no_untranslated_codes(pack: str) -> None:
     html = _client().get(reverse("regulations:pack-detail", args=[pack])).content.decode()
     assert html.count('<article class="article card"') > 20

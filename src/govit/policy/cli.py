@@ -59,7 +59,17 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     except (FactsError, ValueError) as exc:
         return _fail(str(exc))
     if args.all_packs:
-        results = [evaluate_facts(facts, pack_id, as_of).to_json() for pack_id in pack_ids()]
+        try:
+            ids = pack_ids()
+        except PackError as exc:
+            return _fail(str(exc))
+        results = []
+        for pack_id in ids:
+            try:
+                results.append(evaluate_facts(facts, pack_id, as_of).to_json())
+            except (PackError, FactsError) as exc:
+                # One broken pack or one bad pack-declared fact does not hide the other packs' answers.
+                results.append({"pack": {"id": pack_id}, "error": str(exc)})
         _print(results)
         return 0
     pack_id = args.pack or facts.pack
@@ -69,6 +79,8 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         result = evaluate_facts(facts, pack_id, as_of)
     except PackError as exc:
         return _fail(f"字段 pack：{exc}" if "未知的政策包" in str(exc) else str(exc))
+    except FactsError as exc:
+        return _fail(str(exc))
     _print(result.to_json())
     return 0
 
@@ -77,11 +89,13 @@ def _pack_summary(pack: Any, today: date) -> dict[str, Any]:
     status = pack.status(today)
     until = pack.valid_until
     return {
-        "id": pack.id, "title": pack.title, "doc_number": pack.data["doc_number"],
+        "id": pack.id, "title": pack.title, "doc_number": pack.doc_number or "文号未知",
         "jurisdiction": pack.data["jurisdiction"]["name"], "status": status,
-        "valid_from": pack.valid_from.isoformat(), "valid_until": until.isoformat() if until else None,
+        "valid_from": pack.valid_from.isoformat() if pack.valid_from else None,
+        "valid_until": until.isoformat() if until else None,
         "days_left": (until - today).days if until and status == "in_force" else None,
         "articles": len(pack.articles), "rules": len(pack.data.get("rules", [])), "digest": pack.digest,
+        "text_complete": pack.text_complete, "missing_articles": pack.missing_articles,
     }
 
 
@@ -102,7 +116,8 @@ def cmd_packs(args: argparse.Namespace) -> int:
                 for row in rows:
                     left = f"，剩余 {row['days_left']} 天" if row["days_left"] is not None else ""
                     until = row["valid_until"] or "长期"
-                    print(f"{row['id']:<16} {STATUS_CN[row['status']]}{left}  {row['valid_from']} 至 {until}  "
+                    since = row["valid_from"] or "施行日期未知"
+                    print(f"{row['id']:<16} {STATUS_CN[row['status']]}{left}  {since} 至 {until}  "
                           f"{row['title']}（{row['doc_number']}）  {row['articles']} 条")
             return 0
         if args.packs_cmd == "show":
@@ -118,12 +133,17 @@ def cmd_packs(args: argparse.Namespace) -> int:
             unclassified = [r.number for r in rows if not r.classified]
             for row in rows:
                 what = ", ".join(row.encoded_by)
-                if row.principle:
+                if row.todo:
+                    what = "TODO (principle: 待编写)"
+                elif row.principle:
                     what = (what + "; " if what else "") + f"principle: {row.principle}"
                 print(f"第{row.number}条\t{what or 'UNCLASSIFIED'}")
             total = len(rows)
             print(f"{pack.id}: {total - len(unclassified)}/{total} articles classified "
                   f"({100 * (total - len(unclassified)) // total}%)")
+            if not pack.text_complete:
+                missing = ", ".join(map(str, pack.missing_articles)) or "unspecified"
+                print(f"{pack.id}: text incomplete (文本不完整), missing articles: {missing}")
             if unclassified:
                 print(f"unclassified: {', '.join(map(str, unclassified))}", file=sys.stderr)
                 return 1
@@ -131,6 +151,8 @@ def cmd_packs(args: argparse.Namespace) -> int:
         if args.packs_cmd == "diff":
             _print(diff_packs(load_pack(args.a), load_pack(args.b)))
             return 0
+        if args.packs_cmd == "new":
+            return _new_pack(args)
         if args.packs_cmd == "extract-articles":
             from govit.policy.articles import articles_yaml
 
@@ -141,6 +163,25 @@ def cmd_packs(args: argparse.Namespace) -> int:
     except FileNotFoundError as exc:
         return _fail(f"找不到文件 {exc.filename}")
     return _fail("未知的子命令")
+
+
+def _new_pack(args: argparse.Namespace) -> int:
+    import os
+
+    from govit.policy.loader import EXTRA_PACKS_ENV, load_pack_folder, pack_ids
+    from govit.policy.scaffold import write_pack
+
+    extra = [p for p in os.environ.get(EXTRA_PACKS_ENV, "").split(os.pathsep) if p]
+    if not args.into and not extra:
+        return _fail(f"请用 --into 指定放新政策包的文件夹，或设置 {EXTRA_PACKS_ENV}")
+    if args.id in pack_ids():
+        return _fail(f"政策包 {args.id} 已存在，请另取 ID")
+    folder = write_pack(args.id, Path(args.source), Path(args.into or extra[0]))
+    pack = load_pack_folder(folder)
+    print(f"已生成 {folder}：{len(pack.articles)} 条，均为“待编写”。用 govit packs coverage {args.id} 查看进度。")
+    if args.into and str(Path(args.into)) not in {str(Path(p)) for p in extra}:
+        print(f"提示：将 {args.into} 加入环境变量 {EXTRA_PACKS_ENV} 后平台才能使用此政策包。", file=sys.stderr)
+    return 0
 
 
 def diff_packs(a: Any, b: Any) -> dict[str, Any]:
@@ -197,6 +238,10 @@ def build_parser() -> argparse.ArgumentParser:
     diff = packs_sub.add_parser("diff", help="比较两个政策包")
     diff.add_argument("a")
     diff.add_argument("b")
+    new = packs_sub.add_parser("new", help="从办法原文生成新政策包（每条均为“待编写”）")
+    new.add_argument("id", help="新政策包 ID，如 haimen-2025")
+    new.add_argument("--from", dest="source", required=True, help="办法原文（UTF-8 文本）")
+    new.add_argument("--into", help="放在哪个文件夹下（默认：GOVIT_EXTRA_PACKS 的第一个文件夹）")
     ext = packs_sub.add_parser("extract-articles", help="从办法原文生成 articles 段（YAML）")
     ext.add_argument("file")
     packs.set_defaults(func=cmd_packs)

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 from govit.policy.loader import Pack
 
+TODO = "待编写"  # the principle `govit packs new` gives every article
+
 SECTION_LABEL = {"rules": "rule", "parameters": "parameter", "determinations": "determination",
                  "deadlines": "deadline", "stages": "stage", "checklists": "checklist", "outlines": "outline",
                  "scope": "scope", "validity": "validity"}
@@ -18,8 +20,13 @@ class ArticleCoverage:
     principle: str | None
 
     @property
+    def todo(self) -> bool:
+        """Scaffolded by `govit packs new` and not written yet."""
+        return not self.encoded_by and (self.principle or "").strip() == TODO
+
+    @property
     def classified(self) -> bool:
-        return bool(self.encoded_by or self.principle)
+        return bool(self.encoded_by or self.principle) and not self.todo
 
 
 def _encoders(pack: Pack) -> dict[int, list[str]]:

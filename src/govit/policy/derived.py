@@ -18,31 +18,49 @@ def change_approved_total(ctx: Context) -> float | None:
     return change.get("approved_total_wan") or ctx.facts.get("project", {}).get("total_investment_wan")
 
 
+def _with_prior(change: dict[str, Any], name: str) -> float:
+    """This adjustment's amount plus the earlier ones counted with it (`prior_<name>`)."""
+    return change.get(name, 0.0) + change.get(f"prior_{name}", 0.0)
+
+
+def _measured(change: dict[str, Any]) -> bool:
+    return any(k in change for k in ("increase_wan", "decrease_wan", "prior_increase_wan", "prior_decrease_wan"))
+
+
 def change_ratio(ctx: Context) -> float | None:
-    """max(increase, decrease − procurement savings) / approved total (savings are not an adjustment)."""
+    """max(increase, decrease − procurement savings) / approved total (savings are not an adjustment),
+    earlier adjustments included where the caller gives them (`prior_*`)."""
     change = _change(ctx)
     total = change_approved_total(ctx)
-    if not change or not total or ("increase_wan" not in change and "decrease_wan" not in change):
+    if not change or not total or not _measured(change):
         return None
-    increase = change.get("increase_wan", 0.0)
-    decrease = max(0.0, change.get("decrease_wan", 0.0) - change.get("procurement_savings_wan", 0.0))
+    increase = _with_prior(change, "increase_wan")
+    decrease = max(0.0, _with_prior(change, "decrease_wan") - _with_prior(change, "procurement_savings_wan"))
     return round(max(increase, decrease) / total, 6)
 
 
 def change_exceeds_estimate(ctx: Context) -> bool | None:
     """An adjustment whose increase exceeds its decrease raises the total above the approved estimate."""
     change = _change(ctx)
-    if not change or ("increase_wan" not in change and "decrease_wan" not in change):
+    if not change or not _measured(change):
         return None
-    return change.get("increase_wan", 0.0) > change.get("decrease_wan", 0.0)
+    return _with_prior(change, "increase_wan") > _with_prior(change, "decrease_wan")
 
 
 def change_new_content_ratio(ctx: Context) -> float | None:
     change = _change(ctx)
     total = change_approved_total(ctx)
-    if not change or not total or "new_content_wan" not in change:
+    if not change or not total or ("new_content_wan" not in change and "prior_new_content_wan" not in change):
         return None
-    return round(change["new_content_wan"] / total, 6)
+    return round(_with_prior(change, "new_content_wan") / total, 6)
+
+
+def change_new_content_wan(ctx: Context) -> float | None:
+    """New content of this adjustment and the earlier ones counted with it."""
+    change = _change(ctx)
+    if not change or ("new_content_wan" not in change and "prior_new_content_wan" not in change):
+        return None
+    return _with_prior(change, "new_content_wan")
 
 
 def project_accepted(ctx: Context) -> bool | None:
@@ -57,6 +75,7 @@ DERIVED: dict[str, Callable[[Context], Any]] = {
     "change_ratio": change_ratio,
     "change_exceeds_estimate": change_exceeds_estimate,
     "change_new_content_ratio": change_new_content_ratio,
+    "change_new_content_wan": change_new_content_wan,
     "change_approved_total_wan": change_approved_total,
     "project_accepted": project_accepted,
 }

@@ -10,7 +10,8 @@ from typing import Any
 
 from govit.policy import derived
 from govit.policy.conditions import UNKNOWN, Context, Outcome, evaluate, shifted_date
-from govit.policy.facts import EvaluationInput, given_facts
+from govit.policy.declarations import check_declared_input
+from govit.policy.facts import EvaluationInput, FactsError, given_facts
 from govit.policy.labels import fact_label
 from govit.policy.legal import next_annual, quarter_end, year_end
 from govit.policy.loader import Pack, citations_of, load_pack
@@ -40,6 +41,8 @@ LIST_ORDER = {
                              "archives_acceptance", "pre_acceptance_report"],
 }
 LIST_ORDER["merged_documents"] = LIST_ORDER["approval_documents"]
+
+UNKNOWN_DOC_NUMBER = "文号未知"
 
 _SEVERITY_ORDER = {"block": 0, "conflict": 1, "missing": 2, "warn": 3, "info": 4}
 
@@ -103,22 +106,35 @@ class Evaluation:
         valid_until = self.pack.valid_until
         return EvaluationResult(
             pack=PackInfo(
-                id=self.pack.id, title=self.pack.title, doc_number=self.pack.data["doc_number"], status=status,
-                valid_from=self.pack.valid_from, valid_until=valid_until, digest=self.pack.digest,
-                days_left=(valid_until - self.as_of).days if valid_until and status == "in_force" else None),
+                id=self.pack.id, title=self.pack.title, doc_number=self.pack.doc_number or UNKNOWN_DOC_NUMBER,
+                status=status, valid_from=self.pack.valid_from, valid_until=valid_until, digest=self.pack.digest,
+                days_left=(valid_until - self.as_of).days if valid_until and status == "in_force" else None,
+                doc_number_known=self.pack.doc_number is not None,
+                valid_from_known=self.pack.valid_from is not None,
+                text_complete=self.pack.text_complete, missing_articles=self.pack.missing_articles),
             as_of=self.as_of, verdict=verdict, findings=self.findings, determinations=self.determinations,
             trace=self.trace, facts=given_facts(self.facts),
         )
 
     def _validity(self, status: str) -> None:
         citation = [Citation(pack=self.pack.id, **self.pack.data["validity_citation"])]
+        if not self.pack.text_complete:
+            missing = self.pack.missing_articles
+            which = f"缺少{'、'.join(f'第{n}条' for n in missing)}" if missing else "缺少部分条款"
+            self._finding("text/incomplete", "warn", citation,
+                          f"本政策包依据的办法文本不完整（{which}），缺失条款的规定未编入，评估结果可能不全，"
+                          "请以正式文本为准。", {"missing_articles": missing})
+        if self.pack.valid_from is None:
+            self._finding("validity/start-unknown", "info", citation,
+                          "本办法的施行日期未知（政策包如实标注为未知），无法判断评估日是否已施行。", {})
         if status == "expired":
             self._finding("validity/expired", "warn", citation,
                           f"本办法已于 {self.pack.valid_until.isoformat()} 到期（有效期届满），评估结果仅供参考，"
                           "请确认是否有新修订的办法。", {"as_of": self.as_of.isoformat()})
         elif status == "not_yet_in_force":
             self._finding("validity/not-yet-in-force", "warn", citation,
-                          f"本办法自 {self.pack.valid_from.isoformat()} 起施行，评估日尚未生效，评估结果仅供参考。",
+                          f"本办法自 {self.pack.valid_from.isoformat() if self.pack.valid_from else '（日期未知）'} "
+                          "起施行，评估日尚未生效，评估结果仅供参考。",
                           {"as_of": self.as_of.isoformat()})
 
     def _scope(self) -> str:
@@ -318,4 +334,13 @@ def _situation(message: str) -> str:
 def evaluate_facts(facts: EvaluationInput, pack_id: str | None = None, as_of: date | None = None) -> EvaluationResult:
     """Evaluate under one pack: `pack_id` (else facts.pack), on `as_of` (else facts.as_of, else today)."""
     pack = load_pack(pack_id or facts.pack or "")
+    check_declared(pack, facts)
     return Evaluation(pack, facts, as_of or facts.as_of or date.today()).run()
+
+
+def check_declared(pack: Pack, facts: EvaluationInput) -> None:
+    """The pack's own facts and unit kinds in the input, checked against its declarations."""
+    given = {"project": facts.project.model_dump(exclude_none=True), "unit": facts.unit.model_dump(exclude_none=True)}
+    problems = check_declared_input(pack.data, given)
+    if problems:
+        raise FactsError([f"字段 {field}：{text}" for field, text in problems], problems)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from govit import bounds
 
 Category = Literal["new", "rebuild", "expansion", "upgrade", "migration", "operation"]
 Delivery = Literal["self_build", "service_purchase"]
@@ -18,13 +19,27 @@ Content = Literal["machine_room", "data_center", "cloud_platform", "network", "s
                   "public_support_platform", "data_resources", "civil_works", "high_energy"]
 ServiceKind = Literal["public_service", "office", "decision_support", "business", "infrastructure"]
 ChangeBasis = Literal["higher_level_requirement", "technical_optimization", "business_need", "other"]
-Amount = float  # 万元
+Amount = bounds.Amount  # 万元: finite, ≥ 0, ≤ 10^7, ≤ 4 decimals (govit.bounds)
+Day = bounds.BoundedDate  # 2000-01-01 .. 2100-12-31
 
 # Unknown facts are ignored (the contract lets callers add fields); they are listed in the trace.
 _MODEL = ConfigDict(extra="allow", populate_by_name=True)
 
 
-class PriorProject(BaseModel):
+class _Facts(BaseModel):
+    """Unknown (extra) facts are kept, within the same bounds as the known ones."""
+
+    @model_validator(mode="after")
+    def _bounded_extras(self) -> _Facts:
+        for name, value in (self.model_extra or {}).items():
+            try:
+                self.model_extra[name] = bounds.check_value(name, value)  # type: ignore[index]
+            except bounds.BoundsError as exc:
+                raise ValueError(f"{name}：{exc}") from None
+        return self
+
+
+class PriorProject(_Facts):
     model_config = _MODEL
     accepted: bool | None = None
     matches_business: bool | None = None
@@ -32,7 +47,7 @@ class PriorProject(BaseModel):
     usage: Literal["normal", "low", "idle"] | None = None
 
 
-class Security(BaseModel):
+class Security(_Facts):
     model_config = _MODEL
     mlps_level: int | None = Field(default=None, ge=1, le=4)
     mlps_compliant: bool | None = None
@@ -43,7 +58,7 @@ class Security(BaseModel):
     secure_reliable_products: bool | None = None
 
 
-class ServicePurchase(BaseModel):
+class ServicePurchase(_Facts):
     model_config = _MODEL
     not_goods_or_works: bool | None = None
     cheaper_than_self_build: bool | None = None
@@ -51,25 +66,27 @@ class ServicePurchase(BaseModel):
     security_ok: bool | None = None
 
 
-class Contract(BaseModel):
+class Contract(_Facts):
     model_config = _MODEL
-    build_months: float | None = Field(default=None, ge=0)
-    free_om_months: float | None = Field(default=None, ge=0)
-    hardware_term_years: float | None = Field(default=None, ge=0)
-    om_service_years: float | None = Field(default=None, ge=0)
+    build_months: bounds.Number | None = Field(default=None, ge=0)
+    free_om_months: bounds.Number | None = Field(default=None, ge=0)
+    hardware_term_years: bounds.Number | None = Field(default=None, ge=0)
+    om_service_years: bounds.Number | None = Field(default=None, ge=0)
 
 
-class Dates(BaseModel):
+class Dates(_Facts):
     model_config = _MODEL
-    approved: date | None = None
-    procurement_started: date | None = None
-    completed: date | None = None
-    trial_started: date | None = None
-    go_live: date | None = None
-    accepted: date | None = None
+    approved: Day | None = None
+    procurement_started: Day | None = None
+    construction_started: Day | None = None
+    completed: Day | None = None
+    trial_started: Day | None = None
+    go_live: Day | None = None
+    accepted: Day | None = None
+    acceptance_requested: Day | None = None
 
 
-class Change(BaseModel):
+class Change(_Facts):
     model_config = _MODEL
     approved_total_wan: Amount | None = Field(default=None, gt=0)
     increase_wan: Amount | None = Field(default=None, ge=0)
@@ -78,12 +95,18 @@ class Change(BaseModel):
     procurement_savings_wan: Amount | None = Field(default=None, ge=0)
     basis: ChangeBasis | None = None
     goal_unchanged: bool | None = None
+    # Earlier adjustments of the same project counted with this one (a pack's cumulative
+    # `change_rules`); the platform fills them from its records, a caller may give them for a what-if.
+    prior_increase_wan: Amount | None = Field(default=None, ge=0)
+    prior_decrease_wan: Amount | None = Field(default=None, ge=0)
+    prior_new_content_wan: Amount | None = Field(default=None, ge=0)
+    prior_procurement_savings_wan: Amount | None = Field(default=None, ge=0)
 
 
-class ProjectFacts(BaseModel):
+class ProjectFacts(_Facts):
     model_config = _MODEL
-    name: str | None = None
-    unit_name: str | None = None
+    name: bounds.Line | None = None
+    unit_name: bounds.Line | None = None
     category: Category | None = None
     delivery: Delivery | None = None
     procurement_kind: ProcurementKind | None = None
@@ -126,9 +149,12 @@ class ProjectFacts(BaseModel):
     change: Change | None = None
 
 
-class UnitFacts(BaseModel):
+class UnitFacts(_Facts):
     model_config = _MODEL
     kind: Literal["department", "township"] | None = None
+    # The unit's kind as the platform records it (lead_office, construction_department … or a kind the
+    # pack declares in `unit_kinds`); checked against the pack when it is evaluated.
+    unit_kind: str | None = None
     has_unaccepted_projects: bool | None = None
     failed_acceptance: bool | None = None
     data_collection_incomplete: bool | None = None
@@ -139,7 +165,7 @@ class UnitFacts(BaseModel):
 class EvaluationInput(BaseModel):
     model_config = ConfigDict(extra="allow")
     pack: str | None = None
-    as_of: date | None = None
+    as_of: Day | None = None
     project: ProjectFacts = Field(default_factory=ProjectFacts)
     unit: UnitFacts = Field(default_factory=UnitFacts)
 
@@ -175,6 +201,7 @@ _ERROR_TEXT = {
     "greater_than_equal": "不能为负数",
     "greater_than": "应大于 0",
     "less_than_equal": "超出允许的最大值",
+    "finite_number": "应为有限的数字",
 }
 
 
@@ -187,19 +214,39 @@ def parse_input(data: Any) -> EvaluationInput:
     if not isinstance(data, dict):
         raise FactsError(["输入应为 JSON 对象，包含 pack、as_of、project、unit 字段"])
     try:
-        return EvaluationInput.model_validate(data)
+        parsed = EvaluationInput.model_validate(data)
     except ValidationError as exc:
         messages, fields = [], []
         for error in exc.errors():
             field = _field_name(error["loc"])
             text = _ERROR_TEXT.get(error["type"], "取值无效")
+            if error["type"] == "value_error":
+                text = str(error.get("ctx", {}).get("error", "")) or text
             if error["type"] == "literal_error":
                 allowed = error.get("ctx", {}).get("expected", "")
                 text = f"{text}，可选值：{allowed}"
-            text = f"{text}（收到 {error.get('input')!r}）"
+            text = f"{text}（收到 {bounds.sanitise(repr(error.get('input')))[:80]}）"
             messages.append(f"字段 {field}：{text}")
             fields.append((field, text))
         raise FactsError(messages, fields) from None
+    if parsed.pack:
+        _check_pack_facts(parsed)
+    return parsed
+
+
+def _check_pack_facts(parsed: EvaluationInput) -> None:
+    """When the input names its pack, the pack's own facts are checked here too (same messages)."""
+    from govit.policy.declarations import check_declared_input
+    from govit.policy.loader import PackError, load_pack
+
+    try:
+        pack = load_pack(parsed.pack or "")
+    except PackError:
+        return  # an unknown pack is reported by whoever evaluates
+    given = {"project": parsed.project.model_dump(exclude_none=True), "unit": parsed.unit.model_dump(exclude_none=True)}
+    problems = check_declared_input(pack.data, given)
+    if problems:
+        raise FactsError([f"字段 {field}：{text}" for field, text in problems], problems)
 
 
 def given_facts(facts: EvaluationInput) -> dict[str, Any]:

@@ -89,10 +89,12 @@ CONTRACT_FACTS: dict[str, str] = {
 DATE_FACTS: dict[str, str] = {
     "approved": "批复日期",
     "procurement_started": "启动采购日期",
+    "construction_started": "开工日期",
     "completed": "建成日期",
     "trial_started": "试运行开始日期",
     "go_live": "投入运行日期",
     "accepted": "验收日期",
+    "acceptance_requested": "申请竣工验收日期",
 }
 
 CHANGE_FACTS: dict[str, str] = {
@@ -103,6 +105,14 @@ CHANGE_FACTS: dict[str, str] = {
     "procurement_savings_wan": "招标采购形成的结余（万元）",
     "basis": "调整依据",
     "goal_unchanged": "建设目标不变",
+}
+
+# Kept by the platform (earlier adjustments counted with a new one); not asked on forms.
+CHANGE_SYSTEM_FACTS: dict[str, str] = {
+    "prior_increase_wan": "此前各次调整的调增金额合计（万元）",
+    "prior_decrease_wan": "此前各次调整的调减金额合计（万元）",
+    "prior_new_content_wan": "此前各次调整的新增建设内容合计（万元）",
+    "prior_procurement_savings_wan": "此前各次调整中招标采购形成的结余合计（万元）",
 }
 
 UNIT_FACTS: dict[str, str] = {
@@ -120,7 +130,7 @@ NESTED_FACTS: dict[str, dict[str, str]] = {
     "service_purchase": SERVICE_PURCHASE_FACTS,
     "contract": CONTRACT_FACTS,
     "dates": DATE_FACTS,
-    "change": CHANGE_FACTS,
+    "change": {**CHANGE_FACTS, **CHANGE_SYSTEM_FACTS},
 }
 
 # --- Enum values -------------------------------------------------------------------------------------

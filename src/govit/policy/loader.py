@@ -17,8 +17,10 @@ from typing import Any
 import jsonschema
 import yaml
 
+from govit.policy import derived
 from govit.policy.articles import item_numbers
 from govit.policy.conditions import params_in
+from govit.policy.validation import check_names, explain_schema_error
 
 PACKS_DIR = Path(__file__).parent / "packs"
 SCHEMA_PATH = Path(__file__).parent / "pack.schema.json"
@@ -30,7 +32,12 @@ class PackError(ValueError):
     """A pack that cannot be loaded; the message names the pack and the place."""
 
 
-class _UniqueKeyLoader(yaml.SafeLoader):
+# libyaml's parser when PyYAML was built with it: the same safe constructor, several times faster
+# (every process reads the four packs once; web workers and sweep chunks start from that).
+_SafeBase: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _UniqueKeyLoader(_SafeBase):  # type: ignore[misc, valid-type]
     """A YAML loader that refuses duplicate keys (a silent overwrite would drop a rule)."""
 
 
@@ -93,12 +100,26 @@ class Pack:
         return self.data["title"]
 
     @property
+    def text_complete(self) -> bool:
+        return bool(self.data.get("text_complete", True))
+
+    @property
+    def missing_articles(self) -> list[int]:
+        return list(self.data.get("missing_articles") or [])
+
+    @property
+    def doc_number(self) -> str | None:
+        return self.data.get("doc_number")
+
+    @property
     def parameters(self) -> dict[str, Any]:
         return self.data.get("parameters", {})
 
     @property
-    def valid_from(self) -> date:
-        return date.fromisoformat(self.data["valid_from"])
+    def valid_from(self) -> date | None:
+        """None when the pack states that its start date is unknown (`valid_from: null`)."""
+        value = self.data.get("valid_from")
+        return date.fromisoformat(value) if value else None
 
     @property
     def valid_until(self) -> date | None:
@@ -106,7 +127,7 @@ class Pack:
         return date.fromisoformat(value) if value else None
 
     def status(self, as_of: date) -> str:
-        if as_of < self.valid_from:
+        if self.valid_from is not None and as_of < self.valid_from:
             return "not_yet_in_force"
         if self.valid_until is not None and as_of > self.valid_until:
             return "expired"
@@ -143,12 +164,23 @@ def walk_citations(data: Any, path: str = "") -> list[tuple[str, dict[str, Any]]
     return found
 
 
+def _reads_fact(condition: Any, fact: str) -> bool:
+    if isinstance(condition, dict):
+        return condition.get("fact") == fact or any(_reads_fact(v, fact) for v in condition.values())
+    if isinstance(condition, list):
+        return any(_reads_fact(v, fact) for v in condition)
+    return False
+
+
 def _validate(pack_id: str, data: dict[str, Any], folder: Path) -> None:
     errors = sorted(jsonschema.Draft202012Validator(_schema()).iter_errors(data), key=lambda e: list(e.path))
     if errors:
         first = errors[0]
-        where = "/".join(str(p) for p in first.absolute_path) or "(top level)"
-        raise PackError(f"pack {pack_id}: schema error at {where}: {first.message}")
+        path = list(first.absolute_path)
+        rule = ""
+        if len(path) > 1 and path[0] == "rules" and isinstance(path[1], int) and path[1] < len(data["rules"]):
+            rule = f"规则 {data['rules'][path[1]].get('id')}："
+        raise PackError(f"pack {pack_id}: {rule}schema error at {explain_schema_error(first)}")
     if data["id"] != folder.name:
         raise PackError(f"pack {pack_id}: id {data['id']!r} differs from its folder name {folder.name!r}")
     numbers = [a["number"] for a in data["articles"]]
@@ -159,11 +191,15 @@ def _validate(pack_id: str, data: dict[str, Any], folder: Path) -> None:
     for place, citation in walk_citations(data):
         article, item, annex = citation["article"], citation.get("item"), citation.get("annex")
         if article not in items:
-            raise PackError(f"pack {pack_id}: {place} cites article {article}, which does not exist")
+            raise PackError(f"pack {pack_id}: {place} cites article {article}, which does not exist "
+                            f"(政策包 {pack_id}：{place} 引用第{article}条，本办法只有第1至{len(items)}条)")
         if item is not None and item not in items[article]:
-            raise PackError(f"pack {pack_id}: {place} cites article {article} item {item}, which does not exist")
+            valid = "、".join(f"（{n}）" for n in items[article]) or "无"
+            raise PackError(f"pack {pack_id}: {place} cites article {article} item {item}, which does not exist "
+                            f"(政策包 {pack_id}：{place} 引用第{article}条第{item}项，该条的项：{valid})")
         if annex is not None and annex not in annexes:
-            raise PackError(f"pack {pack_id}: {place} cites annex {annex}, which does not exist")
+            raise PackError(f"pack {pack_id}: {place} cites annex {annex}, which does not exist "
+                            f"(有效的附件：{'、'.join(map(str, sorted(annexes))) or '无'})")
     for article in data.get("principles", {}):
         if int(article) not in items:
             raise PackError(f"pack {pack_id}: principles name article {article}, which does not exist")
@@ -171,6 +207,14 @@ def _validate(pack_id: str, data: dict[str, Any], folder: Path) -> None:
     unknown = params_in({k: v for k, v in data.items() if k != "parameters"}) - known
     if unknown:
         raise PackError(f"pack {pack_id}: unknown parameter(s) {', '.join(sorted(unknown))}")
+    for check, spec in (data.get("analysis") or {}).items():
+        if not any(_reads_fact(r.get("when"), f"project.{spec['fact']}") for r in data.get("rules", [])):
+            raise PackError(f"pack {pack_id}: analysis.{check} sets fact {spec['fact']}, which no rule reads")
+    problems = check_names(pack_id, data, derived.DERIVED)
+    if problems:
+        shown = problems[:20]
+        more = f"\n……另有 {len(problems) - 20} 处" if len(problems) > 20 else ""
+        raise PackError("\n".join(shown) + more)
     rule_ids = [r["id"] for r in data.get("rules", [])]
     duplicates = {r for r in rule_ids if rule_ids.count(r) > 1}
     if duplicates:
@@ -223,6 +267,12 @@ def pack_folders() -> dict[str, Path]:
         if root.is_dir():
             for folder in sorted(root.iterdir()):
                 if (folder / "pack.yaml").is_file():
+                    if folder.name in found and found[folder.name] != folder:
+                        builtin = found[folder.name].parent == PACKS_DIR
+                        raise PackError(
+                            f"{EXTRA_PACKS_ENV} 中的政策包 {folder.name}（{folder}）与"
+                            f"{'内置' if builtin else '另一个'}政策包同名（{found[folder.name]}），不能替换它；"
+                            "请为新政策包另取 ID")
                     found[folder.name] = folder
     return found
 
@@ -255,3 +305,9 @@ def load_pack(pack_id: str) -> Pack:
 
 def pack_ids() -> list[str]:
     return sorted(pack_folders())
+
+
+def clear_cache() -> None:
+    """Forget every loaded pack (a pack folder just written is read again on next use)."""
+    _cache.clear()
+    _checked.clear()

@@ -45,7 +45,7 @@ def comparable(packs: list[Pack]) -> list[dict[str, Any]]:
             rows.append({"key": key, "label": label, "values": cells})
     validity = {}
     for pack in packs:
-        validity[pack.id] = {"value": f"{pack.valid_from.isoformat()} 至 "
+        validity[pack.id] = {"value": f"{pack.valid_from.isoformat() if pack.valid_from else '施行日期未知'} 至 "
                                       f"{pack.valid_until.isoformat() if pack.valid_until else '长期'}",
                              "citation": pack.data["validity_citation"]}
     rows.append({"key": "validity", "label": "有效期", "values": validity})

@@ -40,3 +40,29 @@ def int_to_cn(n: int) -> str:
     if ones:
         out += digits[ones]
     return out
+
+
+def article_label(number: int | str) -> str:
+    """An article number as the regulations write it, everywhere the UI shows one: 14 → 第十四条."""
+    n = int(number)
+    return f"第{int_to_cn(n)}条" if 0 < n < 100 else f"第{n}条"
+
+
+def article_number(query: str) -> int | None:
+    """The article a search means, written 14, 十四, 第14条 or 第十四条 (条/條); None if it is not one.
+
+    >>> article_number("十四"), article_number("第14条"), article_number("第十四條"), article_number("监理")
+    (14, 14, 14, None)
+    """
+    text = query.strip()
+    if text.startswith("第"):
+        text = text[1:]
+    if text.endswith(("条", "條")):
+        text = text[:-1]
+    if not text:
+        return None
+    try:
+        n = cn_to_int(text)
+    except ValueError:
+        return None
+    return n if 0 < n < 1000 else None

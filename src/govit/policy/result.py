@@ -38,10 +38,15 @@ class PackInfo(BaseModel):
     title: str
     doc_number: str
     status: Literal["in_force", "expired", "not_yet_in_force"]
-    valid_from: date
+    valid_from: date | None
     valid_until: date | None
     digest: str
     days_left: int | None = None
+    # The pack states what it does not know instead of inventing it.
+    doc_number_known: bool = True
+    valid_from_known: bool = True
+    text_complete: bool = True
+    missing_articles: list[int] = Field(default_factory=list)
 
 
 class TraceEntry(BaseModel):

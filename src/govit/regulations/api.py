@@ -8,33 +8,36 @@ from typing import Any, Literal
 
 from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
-from ninja import Field, Router, Schema, Status
-from ninja.errors import HttpError
-from pydantic import ConfigDict
+from ninja import Field, Router
+from ninja.errors import ValidationError
+from pydantic import ConfigDict, model_serializer
 
+from govit.core import api_errors, paging
+from govit.core.api_errors import ErrorOut
+from govit.core.api_paging import api_page, choice_filter, page_schema, sort_description
+from govit.core.schemas import Schema
 from govit.policy import EvaluationInput, FactsError
+from govit.projects.errors import NotFound
 from govit.regulations.evaluation import evaluate_all, evaluate_one
 from govit.regulations.selectors import pack_detail, pack_or_none, pack_summaries
 
-router = Router(tags=["政策包"])
+router = Router(tags=["policy"])
 
 _OPEN = ConfigDict(extra="allow")
 
 
-class ErrorOut(Schema):
-    detail: list[str] = Field(description="中文错误说明，每条指明出错的字段")
-
-
-class NotFoundOut(Schema):
-    detail: str
-
-
 class CitationOut(Schema):
+    """An article: 第十二条（三） is article 12, item 3. Absent parts are left out of the JSON."""
+
     model_config = _OPEN
     pack: str | None = None
     article: int
     item: int | None = None
     annex: int | None = None
+
+    @model_serializer(mode="wrap")
+    def _without_empty_parts(self, handler):  # type: ignore[no-untyped-def]
+        return {key: value for key, value in handler(self).items() if value is not None}
 
 
 class FindingOut(Schema):
@@ -49,11 +52,70 @@ class FindingOut(Schema):
 
 
 class DeterminationOut(Schema):
+    """A determination the contract does not name (a pack may add some, e.g. merged_documents)."""
+
     model_config = _OPEN
     value: Any
     citations: list[CitationOut]
     conflict: bool | None = None
     basis: list[str] | None = None
+
+
+class BoolDeterminationOut(DeterminationOut):
+    value: bool | None
+
+
+class TextDeterminationOut(DeterminationOut):
+    value: str | None
+
+
+class ListDeterminationOut(DeterminationOut):
+    value: list[str] | None
+
+
+class NumberDeterminationOut(DeterminationOut):
+    value: float | None
+
+
+class DeadlineDueOut(Schema):
+    """One deadline of the `deadlines` determination: a date (`due`) or a window (`from` … `until`)."""
+
+    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    code: str = Field(description="procurement_start_due、acceptance_application_due、trial_run_earliest_end、"
+                                  "self_evaluation_window、progress_report_due、performance_report_due …")
+    label: str | None = None
+    due: date | None = Field(default=None, description="期限（单一日期的期限）")
+    window_from: date | None = Field(default=None, alias="from", description="期间起（期间类期限）")
+    until: date | None = Field(default=None, description="期间止（期间类期限）")
+    status: Literal["upcoming", "due", "overdue", "met", "not_yet_open", "open", "closed"] | None = None
+    citation: CitationOut | None = None
+
+
+class DeadlinesDeterminationOut(DeterminationOut):
+    value: list[DeadlineDueOut] | None
+
+
+class DeterminationsOut(Schema):
+    """The contract's determinations, each `{value, citations}`; omitted where the pack says nothing."""
+
+    model_config = _OPEN
+    __pydantic_extra__: dict[str, DeterminationOut]  # type: ignore[assignment]
+    in_scope: BoolDeterminationOut | None = Field(default=None, description="本办法是否适用")
+    review_route: TextDeterminationOut | None = Field(
+        default=None, description="not_applicable exempt filing approval joint_review department_opinions")
+    review_bodies: ListDeterminationOut | None = Field(default=None, description="审查主体")
+    approval_documents: ListDeterminationOut | None = Field(default=None, description="审批材料")
+    documents_may_merge: BoolDeterminationOut | None = Field(default=None, description="可否合并编报")
+    supervision: TextDeterminationOut | None = Field(
+        default=None, description="required expected unified_service not_required")
+    acceptance_documents: ListDeterminationOut | None = Field(default=None, description="验收材料")
+    change_route: TextDeterminationOut | None = Field(
+        default=None, description="self_adjust_and_file apply_then_file full_reapproval")
+    change_ratio: NumberDeterminationOut | None = Field(default=None, description="调整比例")
+    deadlines: DeadlinesDeterminationOut | None = Field(default=None, description="时限")
+    om_funding: TextDeterminationOut | None = Field(default=None, description="allowed denied")
+    contract_terms: TextDeterminationOut | None = Field(default=None, description="ok violates")
+    unit_may_apply: BoolDeterminationOut | None = Field(default=None, description="本单位可否申报新项目")
 
 
 class PackInfoOut(Schema):
@@ -62,10 +124,14 @@ class PackInfoOut(Schema):
     title: str
     doc_number: str
     status: Literal["in_force", "expired", "not_yet_in_force"]
-    valid_from: date
+    valid_from: date | None
     valid_until: date | None
     digest: str
     days_left: int | None = None
+    doc_number_known: bool = True
+    valid_from_known: bool = True
+    text_complete: bool = Field(default=True, description="false：政策包依据的办法文本不完整")
+    missing_articles: list[int] = []
 
 
 class TraceEntryOut(Schema):
@@ -86,7 +152,7 @@ class EvaluationOut(Schema):
     as_of: date
     verdict: Literal["eligible", "blocked", "incomplete"]
     findings: list[FindingOut]
-    determinations: dict[str, DeterminationOut]
+    determinations: DeterminationsOut
     trace: list[TraceEntryOut]
     facts: dict[str, Any] = Field(default={}, description="评估时读取的、调用方给出的事实")
 
@@ -99,7 +165,7 @@ class PackSummaryOut(Schema):
     jurisdiction: str
     status: Literal["in_force", "expired", "not_yet_in_force"]
     status_label: str = Field(description="有效 / 已失效 / 尚未施行")
-    valid_from: date
+    valid_from: date | None
     valid_until: date | None
     days_left: int | None = Field(description="有效期内距失效的天数；长期有效或已失效时为空")
     digest: str
@@ -196,7 +262,7 @@ def _today_or(as_of: str | None) -> date:
     try:
         return date.fromisoformat(as_of)
     except ValueError:
-        raise HttpError(422, "参数 as_of 应为日期，格式 YYYY-MM-DD") from None
+        raise ValidationError([{"type": "date_parsing", "loc": ("query", "as_of"), "msg": ""}]) from None
 
 
 @router.post(
@@ -210,28 +276,55 @@ def evaluate(request: HttpRequest, all_packs: bool = False) -> Any:
     try:
         data = json.loads(request.body or b"null")
     except (ValueError, UnicodeDecodeError) as exc:
-        return Status(400, {"detail": [f"请求体不是合法的 JSON：{exc}"]})
+        return api_errors.error_response(400, "invalid_json", f"请求体不是合法的 JSON：{exc}")
     try:
         result = evaluate_all(data) if all_packs else evaluate_one(data)
     except FactsError as exc:
-        return Status(422, {"detail": exc.errors})
+        return api_errors.error_response(
+            422, "validation_error", "请求参数有误：" + "；".join(exc.errors) + "。",
+            field=next((name for name, _ in exc.fields if name), None),
+            errors=[{"field": name or "body", "code": "invalid", "detail": text} for name, text in exc.fields],
+        )
     # Returned as is (the schema documents it): the contract lets the engine add fields, and a
     # re-serialisation through the schema would drop or reshape them.
     return JsonResponse(result, safe=False, json_dumps_params={"ensure_ascii": False})
 
 
-@router.get("/packs", response=list[PackSummaryOut], summary="政策包列表")
-def packs(request: HttpRequest, as_of: str | None = None) -> list[dict[str, Any]]:
-    return pack_summaries(as_of=_today_or(as_of))
+PACK_SORT = paging.Sort({"id": ("编号", ["id"]), "valid_from": ("施行日期（最新在前）", ["-valid_from", "id"])}, "id")
+
+
+@router.get("/packs", response={200: page_schema(PackSummaryOut, "PackSummaryPageOut"), 400: ErrorOut, 422: ErrorOut},
+            summary="政策包列表（分页）",
+            description=sort_description(PACK_SORT) + " status（in_force、expired、not_yet_in_force）筛选。")
+def packs(request: HttpRequest, as_of: str | None = None, status: str | None = None, sort: str | None = None,
+          limit: str | None = None, offset: str | None = None) -> Any:
+    rows = pack_summaries(as_of=_today_or(as_of))
+    if choice_filter(status, ["in_force", "expired", "not_yet_in_force"], "status"):
+        rows = [row for row in rows if row["status"] == status]
+    return api_page(request, rows, limit=limit, offset=offset, sort=PACK_SORT, sort_key=sort)
 
 
 @router.get(
     "/packs/{pack_id}",
-    response={200: PackDetailOut, 404: NotFoundOut},
+    response={200: PackDetailOut, 404: ErrorOut},
     summary="政策包详情（条款、参数、规则、判定、期限、阶段、材料清单、覆盖情况）",
 )
 def pack(request: HttpRequest, pack_id: str, as_of: str | None = None) -> Any:
     found = pack_or_none(pack_id)
     if found is None:
-        return Status(404, {"detail": f"未找到政策包“{pack_id}”。"})
+        raise NotFound(f"未找到政策包“{pack_id}”。")
     return pack_detail(found, as_of=_today_or(as_of))
+
+
+@router.get(
+    "/packs/{pack_id}/facts-schema",
+    response={200: dict[str, Any], 404: ErrorOut},
+    summary="政策包下的项目事实 JSON Schema（事实模型加本政策包声明的事实和单位类型）",
+)
+def pack_facts_schema(request: HttpRequest, pack_id: str) -> Any:
+    from govit.policy.declarations import facts_schema
+
+    found = pack_or_none(pack_id)
+    if found is None:
+        raise NotFound(f"未找到政策包“{pack_id}”。")
+    return facts_schema(found.data)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from govit.policy import FactsError, evaluate_facts, labels, pack_ids, parse_input
+from govit.policy import FactsError, PackError, evaluate_facts, labels, pack_ids, parse_input, vocabulary
 from govit.regulations.selectors import article_url, citation_text
 
 
@@ -21,7 +21,13 @@ def evaluate_one(data: Any) -> dict[str, Any]:
 def evaluate_all(data: Any) -> list[dict[str, Any]]:
     """The same facts under every pack (the what-if view), in pack id order."""
     facts = parse_input(data)
-    return [evaluate_facts(facts, pack_id).to_json() for pack_id in pack_ids()]
+    results = []
+    for pack_id in pack_ids():
+        try:
+            results.append(evaluate_facts(facts, pack_id).to_json())
+        except PackError:
+            continue  # a pack that does not load (named by `govit packs list`) does not hide the others
+    return results
 
 
 def _links(pack_id: str, citations: list[dict[str, Any]]) -> list[dict[str, str]]:
@@ -72,8 +78,8 @@ def readable(result: dict[str, Any]) -> dict[str, Any]:
             continue
         determinations.append({
             "name": name,
-            "label": labels.DETERMINATION.get(name, name),
-            "value": labels.determination_value_label(name, det["value"]),
+            "label": vocabulary.determination_name(pack_id, name),
+            "value": vocabulary.determination_text(pack_id, name, det["value"]),
             "conflict": det.get("conflict", False),
             "links": _links(pack_id, det["citations"]),
         })

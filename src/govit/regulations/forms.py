@@ -11,6 +11,7 @@ from typing import Any
 
 from django import forms
 
+from govit.core.forms import BoundedForm, ProductErrorsMixin
 from govit.policy import labels, load_pack, pack_ids
 
 BLANK = [("", "未填")]
@@ -97,11 +98,56 @@ SECTIONS: list[tuple[str, list[str], bool]] = [
 ]
 
 
+PACK_SECTION = "本办法特有事项"
+
+
+def pack_fact_field(spec: dict[str, Any]) -> forms.Field:
+    """A form field for a fact the pack declares (type, values, label, help, citation)."""
+    label = spec["label"]
+    kind = spec["type"]
+    values = spec.get("values")
+    mapping = values if isinstance(values, dict) else {v: str(v) for v in values or []}
+    if kind == "bool":
+        field: forms.Field = _tri(label)
+    elif kind in ("number", "integer"):
+        field = _amount(label)
+    elif kind == "date":
+        field = _date(label)
+    elif kind == "enum":
+        field = _choice(label, mapping)
+    elif kind == "list":
+        field = _checkboxes(label, mapping)
+    else:
+        field = forms.CharField(label=label, required=False, max_length=500)
+    citation = spec.get("citation") or (spec.get("citations") or [None])[0]
+    cite = f"（第{citation['article']}条）" if citation else ""
+    field.help_text = f"{spec.get('help', '')}{cite}".strip()
+    return field
+
+
+def pack_fact_fields(pack_id: str | None) -> dict[str, forms.Field]:
+    """Form fields (name → field) for the pack's own facts: `project.x` → "x", `unit.x` → "unit__x"."""
+    from govit.policy import PackError, load_pack
+    from govit.policy.declarations import declared_facts
+
+    if not pack_id:
+        return {}
+    try:
+        data = load_pack(pack_id).data
+    except PackError:
+        return {}
+    fields = {}
+    for path, spec in declared_facts(data).items():
+        root, _, name = path.partition(".")
+        fields[name if root == "project" else f"unit__{name}"] = pack_fact_field(spec)
+    return fields
+
+
 def _pack_choices() -> list[tuple[str, str]]:
     return [(pid, load_pack(pid).title) for pid in pack_ids()]
 
 
-class PrecheckForm(forms.Form):
+class PrecheckForm(ProductErrorsMixin, BoundedForm):
     pack = forms.ChoiceField(label="适用办法（政策包）", choices=(), widget=forms.Select(attrs={"class": "wide"}))
     as_of = forms.DateField(
         label="评估日期", required=False, widget=_date_widget(), help_text="不填则按今天评估。",
@@ -143,10 +189,12 @@ class PrecheckForm(forms.Form):
 
     dates__approved = _date(N["dates"]["approved"])
     dates__procurement_started = _date(N["dates"]["procurement_started"])
+    dates__construction_started = _date(N["dates"]["construction_started"])
     dates__completed = _date(N["dates"]["completed"])
     dates__trial_started = _date(N["dates"]["trial_started"])
     dates__go_live = _date(N["dates"]["go_live"])
     dates__accepted = _date(N["dates"]["accepted"])
+    dates__acceptance_requested = _date(N["dates"]["acceptance_requested"])
 
     change__approved_total_wan = _amount(N["change"]["approved_total_wan"])
     change__increase_wan = _amount(N["change"]["increase_wan"])
@@ -163,19 +211,27 @@ class PrecheckForm(forms.Form):
     unit__data_sharing_violation = _tri(labels.UNIT_FACTS["data_sharing_violation"])
     unit__security_violation = _tri(labels.UNIT_FACTS["security_violation"])
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, pack_id: str | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["pack"].choices = _pack_choices()
         for name in TRI_PROJECT:
             self.fields[name] = _tri(P[name])
+        # The chosen pack's own facts (a new fact in a pack needs no code).
+        chosen = pack_id or (self.data.get("pack") if self.is_bound else None) or self.initial.get("pack")
+        self.pack_fields = pack_fact_fields(chosen)
+        for name, field in self.pack_fields.items():
+            self.fields.setdefault(name, field)
 
     def sections(self) -> list[dict[str, Any]]:
         """The bound fields grouped for display."""
-        return [
+        result = [
             {"title": title, "fields": [self[name] for name in names], "open": is_open
              or any(self[name].errors for name in names)}
             for title, names, is_open in SECTIONS
         ]
+        if self.pack_fields:
+            result.insert(2, {"title": PACK_SECTION, "fields": [self[n] for n in self.pack_fields], "open": True})
+        return result
 
     def to_input(self) -> dict[str, Any]:
         """The contract's input JSON from the cleaned data; blank fields are left out."""

@@ -16,7 +16,7 @@ from govit.core.selectors import role_assignments_of
 from govit.policy import Pack, labels, load_pack, pack_ids
 from govit.policy.coverage import coverage
 from govit.policy.matrix import KEY_PARAMETERS, comparable
-from govit.policy.numerals import int_to_cn
+from govit.policy.numerals import article_number, int_to_cn
 
 EXPIRY_WARNING_DAYS = 90
 # Parameters in 万元 that decide how a project is reviewed; charted on the comparison page.
@@ -47,7 +47,11 @@ def pack_summary(pack: Pack, *, as_of: date) -> dict[str, Any]:
     return {
         "id": pack.id,
         "title": pack.title,
-        "doc_number": pack.data["doc_number"],
+        "doc_number": pack.doc_number or "文号未知",
+        "doc_number_known": pack.doc_number is not None,
+        "text_complete": pack.text_complete,
+        "missing_articles": pack.missing_articles,
+        "missing_articles_text": "、".join(f"第{n}条" for n in pack.missing_articles) or "部分条款",
         "issuer": pack.data.get("issuer", ""),
         "jurisdiction": pack.data["jurisdiction"]["name"],
         "status": status,
@@ -262,19 +266,21 @@ def _encoding(pack: Pack, label: str, article: int) -> Encoding:
         return Encoding(kind, kind_label, "本办法的适用范围", "\n".join(messages))
     if kind == "validity":
         until = pack.valid_until.isoformat() if pack.valid_until else "长期"
-        return Encoding(kind, kind_label, "施行日期和有效期", f"{pack.valid_from.isoformat()} 至 {until}")
+        since = pack.valid_from.isoformat() if pack.valid_from else "施行日期未知"
+        return Encoding(kind, kind_label, "施行日期和有效期", f"{since} 至 {until}")
     return Encoding(kind, kind_label, name)
 
 
 def pack_articles(pack: Pack, *, query: str = "") -> list[ArticleView]:
     """Every article (or, with a query, the ones that match it) beside what encodes it."""
     query = query.strip()
+    wanted = article_number(query) if query else None  # 十四, 14 and 第十四条 all find 第十四条
     by_number = {c.number: c for c in coverage(pack)}
     views = []
     for article in pack.data["articles"]:
         number, text = article["number"], article["text"]
         spans = _hit_spans(text, query)
-        if query and not spans:
+        if query and not spans and number != wanted:
             continue
         cov = by_number[number]
         views.append(
