@@ -1,4 +1,8 @@
-"""WSGI entry point; defaults to production settings (e.g. `gunicorn govit.wsgi`)."""
+"""WSGI entry point; defaults to production settings (e.g. `gunicorn --preload govit.wsgi`).
+
+The policy packs are read and validated here, once: with `--preload` every gunicorn worker is forked
+with them in memory instead of paying seconds on its first request.
+"""
 
 import os
 
@@ -6,3 +10,13 @@ from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "govit.settings.production")
 application = get_wsgi_application()
+
+from govit.core.checks import enforce_at_startup  # noqa: E402  (needs the apps loaded)
+
+enforce_at_startup()  # the 180-day audit retention (govit.E001) also holds for a WSGI server
+
+if os.environ.get("GOVIT_PRELOAD_PACKS", "1") == "1":
+    from govit import policy
+
+    for _pack_id in policy.pack_ids():
+        policy.load_pack(_pack_id)

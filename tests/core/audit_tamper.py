@@ -18,7 +18,9 @@ def disable_append_only_trigger() -> None:
             # Superuser-only and scoped to the transaction: user triggers stop firing.
             cursor.execute("SET LOCAL session_replication_role = replica")
         elif connection.vendor == "sqlite":
-            cursor.execute("DROP TRIGGER IF EXISTS core_auditentry_no_update")
+            from govit.core import dbguard
+
+            dbguard.remove(connection)
 
 
 def sql_update(entry_id: int, column: str, value: Any) -> None:

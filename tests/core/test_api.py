@@ -47,22 +47,24 @@ def test_me_describes_the_session_user() -> None:
 
 def test_units_and_users_are_scoped_to_the_callers_jurisdiction() -> None:
     client = _client_for("kdl_applicant")
-    units = client.get("/api/v1/units").json()
+    page = client.get("/api/v1/units?limit=200").json()
+    units = page["items"]
+    assert page["count"] == len(units) and page["next"] is None
     assert {u["jurisdiction_name"] for u in units} == {"包头市昆都仑区"}
     assert len(units) == Unit.objects.filter(jurisdiction__code="150203").count()
     assert "区区域社会治理现代化指挥中心" not in {u["name"] for u in units}
-    users = client.get("/api/v1/users").json()
+    users = client.get("/api/v1/users?limit=200").json()["items"]
     assert {u["username"] for u in users} == {f"kdl_{r}" for r in Role.values}
 
 
 def test_bearer_token_authenticates_until_revoked(client) -> None:
     owner = User.objects.get(username="tz_system_admin")
-    token, raw = api_token_create(user=owner, name="数据共享平台对接", actor=owner)
+    token, raw = api_token_create(user=owner, name="数据共享平台对接", actor=owner, scope="write")
     assert raw.startswith("gvt_") and raw not in token.digest
     headers = {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
     response = client.get("/api/v1/units", **headers)
     assert response.status_code == 200
-    assert {u["jurisdiction_name"] for u in response.json()} == {"南通市通州区"}
+    assert {u["jurisdiction_name"] for u in response.json()["items"]} == {"南通市通州区"}
     assert client.get("/api/v1/me", HTTP_AUTHORIZATION="Bearer gvt_forged").status_code == 401
     api_token_revoke(token=token, actor=owner)
     assert client.get("/api/v1/me", **headers).status_code == 401

@@ -16,4 +16,5 @@ class AccountsConfig(AppConfig):
 
         register_nav_item(label="角色授权", url_name="accounts:roles", roles={Role.SECURITY_ADMIN}, order=600)
         register_nav_item(label="用户管理", url_name="accounts:users", roles={Role.SYSTEM_ADMIN}, order=600)
+        register_nav_item(label="单位与账号", url_name="accounts:units", roles={Role.SYSTEM_ADMIN}, order=605)
         register_nav_item(label="审计日志", url_name="accounts:audit", roles={Role.AUDIT_ADMIN}, order=600)

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest
-from ninja import Router, Schema
+from typing import Any
 
+from django.http import HttpRequest
+from ninja import Router
+
+from govit.core import paging
+from govit.core.api_errors import ErrorOut
+from govit.core.api_paging import api_page, page_schema, sort_description
 from govit.core.models import User
+from govit.core.schemas import Schema
 from govit.core.selectors import (
     role_assignments_of,
     units_visible_to,
@@ -13,7 +19,7 @@ from govit.core.selectors import (
     users_visible_to,
 )
 
-router = Router(tags=["基础数据"])
+router = Router(tags=["core"])
 
 
 class JurisdictionOut(Schema):
@@ -74,36 +80,51 @@ def me(request: HttpRequest) -> MeOut:
     return MeOut(id=user.pk, username=user.username, display_name=user.display_name, roles=roles)
 
 
-@router.get("/units", response=list[UnitOut], summary="本辖区单位")
-def units(request: HttpRequest) -> list[UnitOut]:
-    return [
-        UnitOut(
-            id=u.pk,
-            name=u.name,
-            kind=u.kind,
-            kind_label=u.get_kind_display(),
-            jurisdiction_id=u.jurisdiction_id,
-            jurisdiction_name=u.jurisdiction.name,
-        )
-        for u in units_visible_to(_current_user(request))
-    ]
+UNIT_SORT = paging.Sort({"jurisdiction": ("行政区域、类型、名称", ["jurisdiction__code", "kind", "name", "pk"]),
+                         "name": ("名称", ["name", "pk"])}, "jurisdiction")
+USER_SORT = paging.Sort({"username": ("用户名", ["username", "pk"]), "name": ("姓名", ["display_name", "pk"])},
+                        "username")
 
 
-@router.get("/users", response=list[UserOut], summary="本辖区用户")
-def users(request: HttpRequest) -> list[UserOut]:
+@router.get("/units", response={200: page_schema(UnitOut, "UnitPageOut"), 400: ErrorOut}, summary="本辖区单位（分页）",
+            description=sort_description(UNIT_SORT) + " jurisdiction_id、kind 筛选；q：名称包含。")
+def units(request: HttpRequest, jurisdiction_id: int | None = None, kind: str | None = None, q: str = "",
+          sort: str | None = None, limit: str | None = None, offset: str | None = None) -> Any:
+    rows = units_visible_to(_current_user(request))
+    if jurisdiction_id is not None:
+        rows = rows.filter(jurisdiction_id=jurisdiction_id)
+    if kind:
+        rows = rows.filter(kind=kind[:30])
+    if q:
+        rows = rows.filter(name__contains=q[:50])
+    return api_page(request, rows, limit=limit, offset=offset, sort=UNIT_SORT, sort_key=sort, shape=lambda u: {
+        "id": u.pk, "name": u.name, "kind": u.kind, "kind_label": u.kind_label,
+        "jurisdiction_id": u.jurisdiction_id, "jurisdiction_name": u.jurisdiction.name})
+
+
+@router.get("/users", response={200: page_schema(UserOut, "UserPageOut"), 400: ErrorOut}, summary="本辖区用户（分页）",
+            description=sort_description(USER_SORT) + " jurisdiction_id、unit_id、role 筛选。")
+def users(request: HttpRequest, jurisdiction_id: int | None = None, unit_id: int | None = None,
+          role: str | None = None, sort: str | None = None, limit: str | None = None,
+          offset: str | None = None) -> Any:
     me = _current_user(request)
     shared = user_jurisdiction_ids(me)
-    result = []
-    for u in users_visible_to(me).prefetch_related("role_assignments"):
+    rows = users_visible_to(me).prefetch_related("role_assignments")
+    # Filters look only at roles in jurisdictions the caller can see.
+    if jurisdiction_id is not None:
+        rows = rows.filter(role_assignments__jurisdiction_id=jurisdiction_id,
+                           role_assignments__jurisdiction_id__in=shared).distinct()
+    if unit_id is not None:
+        rows = rows.filter(role_assignments__unit_id=unit_id,
+                           role_assignments__jurisdiction_id__in=shared).distinct()
+    if role:
+        rows = rows.filter(role_assignments__role=role[:30], role_assignments__jurisdiction_id__in=shared).distinct()
+
+    def shape(u: User) -> dict[str, Any]:
         # Only show a colleague's roles in jurisdictions the caller can see.
         assignments = [a for a in u.role_assignments.all() if a.jurisdiction_id in shared]
-        result.append(
-            UserOut(
-                id=u.pk,
-                username=u.username,
-                display_name=u.display_name,
-                roles=sorted({a.role for a in assignments}),
-                jurisdiction_ids=sorted({a.jurisdiction_id for a in assignments}),
-            )
-        )
-    return result
+        return {"id": u.pk, "username": u.username, "display_name": u.display_name,
+                "roles": sorted({a.role for a in assignments}),
+                "jurisdiction_ids": sorted({a.jurisdiction_id for a in assignments})}
+
+    return api_page(request, rows, limit=limit, offset=offset, sort=USER_SORT, sort_key=sort, shape=shape)

@@ -12,7 +12,8 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         import govit.celery  # noqa: F401  (binds @shared_task to the govit Celery app)
-        from govit.core import auth_audit, checks, demo  # noqa: F401  (checks register themselves)
+        from govit.core import auth_audit, checks, credentials, demo  # noqa: F401  (checks register themselves)
 
         auth_audit.connect()
+        credentials.connect()
         demo.register_demo_loader(demo.load_core_demo, order=0)

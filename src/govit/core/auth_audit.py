@@ -25,9 +25,13 @@ def _on_login_failed(
 ) -> None:
     username = str(credentials.get("username") or "")[:150]
     locked = bool(getattr(request, "axes_locked_out", False))
+    from govit.core.services import _single_jurisdiction
+
+    named = User.objects.filter(username=username).first() if username else None
     audit_record(
         actor=None,
         actor_name=username,
+        jurisdiction=_single_jurisdiction(named) if named else None,
         action="auth.login_failed",
         outcome=AuditOutcome.DENIED if locked else AuditOutcome.FAILURE,
         source_ip=client_ip(request),

@@ -25,6 +25,42 @@ def check_audit_retention(app_configs: Any = None, **kwargs: Any) -> list[Error]
     return []
 
 
+def enforce_at_startup() -> None:
+    """Run by the WSGI/ASGI entry points (runserver runs the system checks itself): a server does not
+    start with an audit retention below 180 days."""
+    from django.core.exceptions import ImproperlyConfigured
+
+    errors = check_audit_retention()
+    if errors:
+        raise ImproperlyConfigured(errors[0].msg)
+
+
+@register(Tags.security)
+def check_key_files(app_configs: Any = None, **kwargs: Any) -> list[Warning]:
+    """Key files outside the data directory and readable by their owner only (0600)."""
+    from pathlib import Path
+
+    from govit.core import crypto
+
+    problems: list[Warning] = []
+    data_dirs = [Path(str(d)).resolve() for d in (getattr(settings, "VAR_DIR", None),
+                                                  getattr(settings, "MEDIA_ROOT", None)) if d]
+    for path in (crypto.key_file_path(), crypto.sm4_keyring_path()):
+        if not path.exists():
+            continue
+        resolved = path.resolve()
+        if any(resolved.is_relative_to(d) for d in data_dirs):
+            problems.append(Warning(
+                f"密钥文件 {path} 位于数据目录内：备份或拷走数据目录即同时带走密钥。",
+                hint="Move the key files to GOVIT_KEY_DIR (default ~/.config/govit/keys) outside GOVIT_VAR_DIR.",
+                id="govit.W010"))
+        if path.stat().st_mode & 0o077:
+            problems.append(Warning(
+                f"密钥文件 {path} 的权限为 {oct(path.stat().st_mode & 0o777)}，应为 0600（仅属主可读写）。",
+                hint=f"chmod 600 {path}", id="govit.W011"))
+    return problems
+
+
 @register(Tags.security)
 def check_password_policy(app_configs: Any = None, **kwargs: Any) -> list[Error]:
     policy = getattr(settings, "GOVIT_PASSWORD_POLICY", "dengbao")

@@ -55,6 +55,11 @@ def hmac_sm3(key: bytes, data: bytes | str) -> str:
     return mac.finalize().hex()
 
 
+def hmac_sm3_factory(key: bytes) -> hmac.HMAC:
+    """A keyed HMAC-SM3 to `.copy()` per message: the key schedule is done once for many messages."""
+    return hmac.HMAC(key, hashes.SM3())
+
+
 def hkdf_sm3(secret: bytes, *, info: bytes, length: int) -> bytes:
     """Derive a sub-key from `secret` with HKDF over SM3."""
     return HKDF(algorithm=hashes.SM3(), length=length, salt=None, info=info).derive(secret)
@@ -75,7 +80,10 @@ def key_file_path() -> Path:
     configured = _settings_value("GOVIT_KEY_FILE", None)
     if configured:
         return Path(str(configured))
-    return Path.cwd() / "var" / "keys" / "govit.key"
+    key_dir = os.environ.get("GOVIT_KEY_DIR") or _settings_value("GOVIT_KEY_DIR", None)
+    if key_dir:
+        return Path(str(key_dir)) / "govit.key"
+    return Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config") / "govit" / "keys" / "govit.key"
 
 
 def _create_key_file(path: Path) -> None:

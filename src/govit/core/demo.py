@@ -202,6 +202,16 @@ class DemoLogin:
     unit: str
 
 
+def _demo_title(spec: DemoJurisdiction, role: str) -> str:
+    """昆都仑区政数局, 昌吉州数字化发展局: the lead office named as its regulation names it."""
+    from govit.policy.vocabulary import term
+
+    if role != Role.LEAD_OFFICE:
+        return f"{spec.short}{Role(role).label}"
+    word = term(spec.pack_id, role, Role(role).label)
+    return f"{spec.short[:-1]}{word}" if word[:1] == spec.short[-1:] else f"{spec.short}{word}"
+
+
 def demo_username(prefix: str, role: str) -> str:
     return f"{prefix}_{role}"
 
@@ -267,12 +277,15 @@ def load_core_demo(*, stdout: TextIO) -> None:
                     password_hash = password_hash or make_password(DEMO_PASSWORD)
                     user = User.objects.create(
                         username=username,
-                        full_name=f"{spec.short}{Role(role).label}（演示）",
+                        full_name=f"{_demo_title(spec, role)}（演示）",
                         password=password_hash,
                     )
                     created_users += 1
                 unit_name = spec.role_units[role]
+                if role in otp_required_roles():
+                    ensure_demo_totp_device(user)
                 # Through the service, so the grant lands in the role ledger (`govit roles verify`).
+                # Demo administrators count as confirmed: they hold the public demo TOTP device.
                 role_assign(
                     user=user,
                     role=role,
@@ -280,9 +293,8 @@ def load_core_demo(*, stdout: TextIO) -> None:
                     unit=units[unit_name] if unit_name else None,
                     actor=None,
                     actor_name="govit demo",
+                    holder_confirmed=True,
                 )
-                if role in otp_required_roles():
-                    ensure_demo_totp_device(user)
         if created_users:
             audit_record(
                 actor=None,

@@ -1,7 +1,8 @@
-"""Security middleware: session lifetime, second factor, password age, 三员分立, response headers.
+"""Security middleware: session lifetime, second factor, password age, 三员分立, response headers,
+NUL in parameters.
 
 Order in settings.MIDDLEWARE (after Authentication, OTP and Messages middleware):
-SecurityHeadersMiddleware (early), SessionLifetimeMiddleware, SecondFactorMiddleware,
+SecurityHeadersMiddleware (early), NulParameterMiddleware, SessionLifetimeMiddleware, SecondFactorMiddleware,
 PasswordExpiryMiddleware, AdminSeparationMiddleware.
 """
 
@@ -14,7 +15,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import Resolver404, resolve, reverse
 
@@ -70,8 +71,10 @@ class SessionLifetimeMiddleware:
         return self.get_response(request)
 
 
-def _deny_api(message: str) -> JsonResponse:
-    return JsonResponse({"detail": message}, status=403)
+def _deny_api(message: str, code: str) -> HttpResponse:
+    from govit.core.api_errors import error_response
+
+    return error_response(403, code, message)
 
 
 class SecondFactorMiddleware:
@@ -95,7 +98,7 @@ class SecondFactorMiddleware:
             and otp_needed(user)
         ):
             if _is_api(request):
-                return _deny_api("需要先完成动态口令（双因素）验证。")
+                return _deny_api("需要先完成动态口令（双因素）验证。", "otp_required")
             target = reverse("accounts:otp-verify")
             return HttpResponseRedirect(f"{target}?{urlencode({'next': request.get_full_path()})}")
         return self.get_response(request)
@@ -112,12 +115,23 @@ class PasswordExpiryMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if _signed_in(request) and _url_name(request) not in self.ALLOWED and password_expired(request.user):
-            if _is_api(request):
-                return _deny_api("密码已过期，请先在网页上修改密码。")
-            messages.warning(request, "您的密码已超过有效期，请先修改密码。")
-            return HttpResponseRedirect(reverse("accounts:password-change"))
+        if _signed_in(request) and _url_name(request) not in self.ALLOWED:
+            if getattr(request.user, "must_change_password", False):
+                # A one-time password (initial, or reset by the system administrator): the holder sets their own.
+                if _is_api(request):
+                    return _deny_api("请先在网页上修改初始密码（一次性密码）。", "password_change_required")
+                messages.warning(request, "您正在使用他人为您设置的一次性密码，请先设置您自己的密码。")
+                return HttpResponseRedirect(reverse("accounts:password-change"))
+            if password_expired(request.user):
+                if _is_api(request):
+                    return _deny_api("密码已过期，请先在网页上修改密码。", "password_expired")
+                messages.warning(request, "您的密码已超过有效期，请先修改密码。")
+                return HttpResponseRedirect(reverse("accounts:password-change"))
         return self.get_response(request)
+
+
+# govit.core.onboarding marks an initial password as changed in this year, so it must be replaced.
+INITIAL_PASSWORD_YEAR = 2000
 
 
 def password_expired(user: object) -> bool:
@@ -128,9 +142,13 @@ def password_expired(user: object) -> bool:
     from govit.core.validators import password_max_age_days
 
     days = password_max_age_days()
-    if days <= 0 or not getattr(user, "has_usable_password", lambda: False)():
+    if not getattr(user, "has_usable_password", lambda: False)():
         return False
     changed = getattr(user, "password_changed_at", None) or getattr(user, "date_joined", None)
+    if changed and changed.year <= INITIAL_PASSWORD_YEAR:
+        return True  # an initial password issued by the system administrator: change it at first sign-in
+    if days <= 0:
+        return False
     return bool(changed and timezone.now() - changed > timedelta(days=days))
 
 
@@ -154,7 +172,7 @@ class AdminSeparationMiddleware:
                          source_ip=client_ip(request),
                          details={"path": request.path[:200], "method": request.method, "reason": "三员分立"})
             if _is_api(request):
-                return _deny_api(ADMIN_SEPARATION_MESSAGE)
+                return _deny_api(ADMIN_SEPARATION_MESSAGE, "admin_separation")
             return render(request, "web/forbidden.html", {"message": ADMIN_SEPARATION_MESSAGE}, status=403)
         return self.get_response(request)
 
@@ -201,3 +219,41 @@ class SecurityHeadersMiddleware:
         if _signed_in(request):
             response.setdefault("Cache-Control", "no-store")
         return response
+
+
+NUL_REASON = "参数「{name}」含有空字符（NUL），不能受理。"
+
+
+def nul_parameter(request: HttpRequest) -> str | None:
+    """The first query or form parameter (name or value) holding NUL, else None.
+
+    No browser sends NUL; PostgreSQL can store it in neither text nor jsonb, so a lookup or filter
+    that reaches the database with it fails there. Refused at the door, naming the parameter.
+    """
+    sources = [request.GET]
+    if request.method == "POST" and request.content_type in ("application/x-www-form-urlencoded",
+                                                              "multipart/form-data"):
+        sources.append(request.POST)
+    for source in sources:
+        for name, values in source.lists():
+            if "\x00" in name or any("\x00" in value for value in values):
+                return name.replace("\x00", "") or "?"
+    return None
+
+
+class NulParameterMiddleware:
+    """Refuse a request whose parameters hold NUL: 400 with the parameter named (JSON under /api/v1)."""
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        name = nul_parameter(request)
+        if name is None:
+            return self.get_response(request)
+        reason = NUL_REASON.format(name=name)
+        if _is_api(request):
+            from govit.core.api_errors import error_response
+
+            return error_response(400, "invalid_input", reason, field=name)
+        return render(request, "400.html", {"reason": reason}, status=400)

@@ -75,12 +75,28 @@ class Unit(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def kind_label(self) -> str:
+        """The kind's Chinese name: the platform's, or the one the jurisdiction's pack declares."""
+        if self.kind in UnitKind.values:
+            return str(self.get_kind_display())
+        from govit.core.onboarding import unit_kind_label
+
+        return unit_kind_label(self)
+
 
 class User(AbstractUser):
     """A person who signs in. Scope (jurisdiction, unit) comes from role assignments."""
 
     full_name = models.CharField("姓名", max_length=50, blank=True)
     password_changed_at = models.DateTimeField("口令修改时间", null=True, blank=True)
+    # The unit the account works for (set when the account is opened or imported); roles are still
+    # granted by the security administrator.
+    unit = models.ForeignKey("Unit", verbose_name="所属单位", null=True, blank=True, on_delete=models.PROTECT,
+                             related_name="members")
+    # Set when someone else chose the password (initial password, reset): the next sign-in must change
+    # it, no token is issued and no administrator role is granted until the holder has.
+    must_change_password = models.BooleanField("须修改初始密码", default=False)
 
     class Meta(AbstractUser.Meta):
         verbose_name = "用户"
@@ -134,6 +150,11 @@ class RoleAssignment(models.Model):
         return f"{self.user} · {self.get_role_display()} · {self.jurisdiction}"
 
 
+class TokenScope(models.TextChoices):
+    READ = "read", "只读"
+    WRITE = "write", "读写"
+
+
 class ApiToken(models.Model):
     """A bearer token for system-to-system API calls. Only the SM3 digest of the token is stored."""
 
@@ -145,6 +166,7 @@ class ApiToken(models.Model):
     expires_at = models.DateTimeField("到期时间", null=True, blank=True)
     last_used_at = models.DateTimeField("最近使用", null=True, blank=True)
     revoked_at = models.DateTimeField("吊销时间", null=True, blank=True)
+    scope = models.CharField("权限范围", max_length=10, choices=TokenScope.choices, default=TokenScope.READ)
 
     class Meta:
         verbose_name = "接口令牌"
@@ -193,6 +215,11 @@ class AuditEntry(models.Model):
     details = models.JSONField("详情", default=dict, blank=True)
     prev_hash = models.CharField("前一条哈希", max_length=64, blank=True)
     entry_hash = models.CharField("本条哈希", max_length=64)
+    # The jurisdiction the entry concerns (hashed when set): an audit administrator reads their own
+    # jurisdiction's entries and the platform-wide ones (blank).
+    # Nullable: adding it is a plain ALTER TABLE (SQLite would otherwise rebuild the guarded table).
+    jurisdiction_code = models.CharField(  # noqa: DJ001 (see above)
+        "行政区划代码", max_length=12, null=True, blank=True, db_index=True)
 
     objects = AuditEntryQuerySet.as_manager()
 
@@ -228,6 +255,8 @@ class AuditChainHead(models.Model):
 
     last_seq = models.PositiveBigIntegerField(default=0)
     last_hash = models.CharField(max_length=64, blank=True)
+    # HMAC-SM3 over (chain, seq, hash) with a key derived from the audit key (govit.core.checkpoints).
+    mac = models.CharField(max_length=64, blank=True)
 
     class Meta:
         verbose_name = "审计链头"
@@ -313,6 +342,7 @@ class RoleLedgerHead(models.Model):
 
     last_seq = models.PositiveBigIntegerField(default=0)
     last_hash = models.CharField(max_length=64, blank=True)
+    mac = models.CharField(max_length=64, blank=True)
 
     class Meta:
         verbose_name = "角色授权台账链头"
@@ -320,3 +350,36 @@ class RoleLedgerHead(models.Model):
 
     def __str__(self) -> str:
         return f"role ledger head #{self.last_seq}"
+
+
+class RoleGrantStatus(models.TextChoices):
+    PENDING = "pending", "待本人确认"
+    CONFIRMED = "confirmed", "已确认"
+    CANCELLED = "cancelled", "已撤回"
+
+
+class RoleGrantRequest(models.Model):
+    """An administrator role offered by the security administrator, granted only when the new holder
+    confirms it with a code from their own second factor (govit.core.account_services)."""
+
+    user = models.ForeignKey(User, verbose_name="被授权人", on_delete=models.CASCADE,
+                             related_name="role_grant_requests")
+    role = models.CharField("角色", max_length=30, choices=Role.choices)
+    jurisdiction = models.ForeignKey(Jurisdiction, verbose_name="行政区域", on_delete=models.PROTECT, related_name="+")
+    unit = models.ForeignKey(Unit, verbose_name="单位", null=True, blank=True, on_delete=models.PROTECT,
+                             related_name="+")
+    requested_by = models.ForeignKey(User, verbose_name="授权人", null=True, blank=True, on_delete=models.PROTECT,
+                                     related_name="+")
+    requested_by_name = models.CharField("授权人名称", max_length=150, blank=True)
+    created_at = models.DateTimeField("发起时间", auto_now_add=True)
+    expires_at = models.DateTimeField("确认期限")
+    status = models.CharField("状态", max_length=10, choices=RoleGrantStatus.choices, default=RoleGrantStatus.PENDING)
+    decided_at = models.DateTimeField("确认时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "管理员角色授权确认"
+        verbose_name_plural = "管理员角色授权确认"
+        ordering: ClassVar = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_role_display()} · {self.get_status_display()}"

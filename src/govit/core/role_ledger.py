@@ -17,7 +17,7 @@ from datetime import UTC
 from django.db import transaction
 from django.utils import timezone
 
-from govit.core import crypto
+from govit.core import checkpoints, crypto
 from govit.core.models import RoleAssignment, RoleLedgerAction, RoleLedgerEntry, RoleLedgerHead
 
 HASHED_FIELDS = (
@@ -70,7 +70,10 @@ def append(*, action: str, assignment: RoleAssignment, actor_name: str) -> RoleL
         }
         entry_hash = crypto.hmac_sm3(ledger_key(), _payload(fields))
         entry = RoleLedgerEntry.objects.create(**fields, entry_hash=entry_hash)
-        RoleLedgerHead.objects.filter(pk=1).update(last_seq=entry.seq, last_hash=entry_hash)
+        RoleLedgerHead.objects.filter(pk=1).update(
+            last_seq=entry.seq, last_hash=entry_hash,
+            mac=checkpoints.head_mac(checkpoints.ROLES_CHAIN, entry.seq, entry_hash))
+        checkpoints.schedule()
     return entry
 
 
@@ -97,8 +100,10 @@ class LedgerReport:
         return not self.problems
 
 
-def verify_ledger() -> LedgerReport:
-    """Check the chain, then compare the replayed ledger with the RoleAssignment table."""
+def verify_ledger(*, checkpoint_files: tuple[str, ...] = (), use_checkpoints: bool = True) -> LedgerReport:
+    """Check the chain, its keyed head and the newest external checkpoint, then compare the
+    replayed ledger with the RoleAssignment table."""
+    anchor = checkpoints.latest(checkpoint_files).roles if use_checkpoints else None
     key = ledger_key()
     expected_seq, prev_hash, checked = 1, "", 0
     expected: dict[int, tuple[int, str, int, int | None]] = {}
@@ -129,11 +134,24 @@ def verify_ledger() -> LedgerReport:
         return LedgerReport(checked, RoleAssignment.objects.count(), problems)
 
     head = RoleLedgerHead.objects.filter(pk=1).first()
-    if (head.last_seq if head else 0) != expected_seq - 1 or (head.last_hash if head else "") != prev_hash:
+    last_seq = expected_seq - 1
+    if (head.last_seq if head else 0) != last_seq or (head.last_hash if head else "") != prev_hash:
         problems.append(
-            f"台账链头与链尾不一致：链头 seq={head.last_seq if head else 0}，实际最后一条 seq={expected_seq - 1}"
-            "（最新台账条目被删除）"
+            f"台账链头与链尾不一致：链头 seq={head.last_seq if head else 0}，实际最后一条 seq={last_seq}"
+            f"（最新台账条目被删除），第一条缺失的是 seq={last_seq + 1}"
         )
+    if anchor is not None and anchor.roles_seq > last_seq:
+        problems.append(
+            f"台账链尾缺失：外部检查点（{anchor.time}）记录台账已到 seq={anchor.roles_seq}，数据库中只到 "
+            f"seq={last_seq}，第一条缺失的是 seq={last_seq + 1}（最新台账条目被删除、链头被回退或台账被清空）"
+        )
+    elif anchor is not None and anchor.roles_seq > 0:
+        stored = RoleLedgerEntry.objects.filter(seq=anchor.roles_seq).values_list("entry_hash", flat=True).first()
+        if stored != anchor.roles_hash:
+            problems.append(f"台账 seq={anchor.roles_seq} 与外部检查点（{anchor.time}）不符（台账被整体重写）")
+    head_issue = checkpoints.head_problem(checkpoints.ROLES_CHAIN, head)
+    if head_issue and not (head is None and last_seq == 0 and anchor is None):
+        problems.append(head_issue)
 
     actual = {a.pk: (a, state_of(a)) for a in RoleAssignment.objects.select_related("user")}
     for pk, (assignment, state) in sorted(actual.items()):

@@ -75,5 +75,19 @@ def can_read_audit_log(user: AnyUser | None) -> bool:
     return user_has_role(user, Role.AUDIT_ADMIN)
 
 
-def audit_entries_recent(*, limit: int = 50) -> QuerySet[AuditEntry]:
-    return AuditEntry.objects.select_related("actor").order_by("-seq")[:limit]
+def audit_entries_visible(user: AnyUser | None) -> QuerySet[AuditEntry]:
+    """The audit administrator's entries: their own jurisdictions' and the platform-wide ones (untagged:
+    the command line, unknown usernames, entries written before tagging)."""
+    from govit.core.models import Jurisdiction
+
+    if not _is_signed_in(user):
+        return AuditEntry.objects.none()
+    codes = list(Jurisdiction.objects.filter(role_assignments__user=user, role_assignments__role=Role.AUDIT_ADMIN)
+                 .values_list("code", flat=True))
+    return AuditEntry.objects.filter(Q(jurisdiction_code__in=codes) | Q(jurisdiction_code__isnull=True)
+                                     | Q(jurisdiction_code="")).order_by("-seq")
+
+
+def audit_entries_recent(*, limit: int = 50, user: AnyUser | None = None) -> QuerySet[AuditEntry]:
+    entries = audit_entries_visible(user) if user is not None else AuditEntry.objects.order_by("-seq")
+    return entries.select_related("actor")[:limit]

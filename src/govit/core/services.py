@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import json
+import re
 import secrets
 from datetime import datetime
 from typing import Any
@@ -14,7 +15,7 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.ipv6 import clean_ipv6_address
 
-from govit.core import crypto
+from govit.core import checkpoints, crypto
 from govit.core.audit import canonical_payload
 from govit.core.models import (
     ADMIN_ROLES,
@@ -48,9 +49,24 @@ def _normalise_ip(source_ip: str | None) -> str | None:
     return str(address)
 
 
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def _storable(value: Any) -> Any:
+    """NUL and lone surrogates replaced by U+FFFD: PostgreSQL can store neither (text nor jsonb), and
+    an entry that can not be written would lose the record of what was attempted."""
+    if isinstance(value, str):
+        return _UNSTORABLE.sub("\ufffd", value)
+    if isinstance(value, dict):
+        return {_storable(k): _storable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_storable(v) for v in value]
+    return value
+
+
 def _jsonable(details: dict[str, Any] | None) -> dict[str, Any]:
     # Round-trip through JSON so what is hashed is exactly what the database will return.
-    return json.loads(json.dumps(details or {}, cls=DjangoJSONEncoder, ensure_ascii=False))
+    return _storable(json.loads(json.dumps(details or {}, cls=DjangoJSONEncoder, ensure_ascii=False)))
 
 
 def audit_record(
@@ -62,8 +78,12 @@ def audit_record(
     source_ip: str | None = None,
     details: dict[str, Any] | None = None,
     actor_name: str | None = None,
+    jurisdiction: Jurisdiction | str | None = None,
 ) -> AuditEntry:
     """Append one entry to the audit chain inside the caller's transaction.
+
+    The entry is tagged with the jurisdiction it concerns (`jurisdiction`, else the object's, else the
+    actor's when they act in exactly one), which decides which audit administrator reads it.
 
     `action` is a dotted English verb such as "auth.login" or "project.submit". The chain head row
     is locked (SELECT ... FOR UPDATE) so concurrent writers append one after another.
@@ -74,9 +94,10 @@ def audit_record(
     name = actor_name if actor_name is not None else (real_actor.get_username() if real_actor else "")
     object_type = obj._meta.label_lower if obj is not None else ""
     object_id = str(obj.pk) if obj is not None and obj.pk is not None else ""
-    object_repr = str(obj)[:255] if obj is not None else ""
+    object_repr = _storable(str(obj)[:255]) if obj is not None else ""
     clean_details = _jsonable(details)
     clean_ip = _normalise_ip(source_ip)
+    jurisdiction_code = _jurisdiction_code(jurisdiction, obj, real_actor)
 
     with transaction.atomic():
         head = AuditChainHead.objects.select_for_update().filter(pk=1).first()
@@ -87,7 +108,7 @@ def audit_record(
             "seq": head.last_seq + 1,
             "timestamp": timezone.now(),
             "actor_id": real_actor.pk if real_actor else None,
-            "actor_name": name[:150],
+            "actor_name": _storable(name[:150]),
             "action": action,
             "object_type": object_type,
             "object_id": object_id,
@@ -96,11 +117,53 @@ def audit_record(
             "source_ip": clean_ip,
             "details": clean_details,
             "prev_hash": head.last_hash,
+            "jurisdiction_code": jurisdiction_code or None,
         }
         entry_hash = crypto.hmac_sm3(crypto.audit_key(), canonical_payload(**fields))
         entry = AuditEntry.objects.create(**fields, entry_hash=entry_hash)
-        AuditChainHead.objects.filter(pk=1).update(last_seq=entry.seq, last_hash=entry_hash)
+        AuditChainHead.objects.filter(pk=1).update(
+            last_seq=entry.seq, last_hash=entry_hash,
+            mac=checkpoints.head_mac(checkpoints.AUDIT_CHAIN, entry.seq, entry_hash))
+        checkpoints.schedule()
     return entry
+
+
+_JURISDICTION_CODES: dict[int, str] = {}
+
+
+def _code_of_jurisdiction_id(pk: int | None) -> str:
+    if not pk:
+        return ""
+    if pk not in _JURISDICTION_CODES:
+        code = Jurisdiction.objects.filter(pk=pk).values_list("code", flat=True).first()
+        if code is None:
+            return ""
+        _JURISDICTION_CODES[pk] = code
+    return _JURISDICTION_CODES[pk]
+
+
+def _jurisdiction_code(explicit: Jurisdiction | str | None, obj: models.Model | None, actor: User | None) -> str:
+    if isinstance(explicit, Jurisdiction):
+        return explicit.code
+    if isinstance(explicit, str):
+        return explicit[:12]
+    if isinstance(obj, Jurisdiction):
+        return obj.code
+    if obj is not None:
+        for path in ("jurisdiction_id", "unit", "project", "subscription", "draw", "user"):
+            value = getattr(obj, path, None)
+            if path == "jurisdiction_id" and value:
+                return _code_of_jurisdiction_id(value)
+            if isinstance(value, models.Model) and getattr(value, "jurisdiction_id", None):
+                return _code_of_jurisdiction_id(value.jurisdiction_id)
+        if isinstance(obj, User):
+            return _single_jurisdiction(obj)
+    return _single_jurisdiction(actor) if actor is not None else ""
+
+
+def _single_jurisdiction(user: User) -> str:
+    ids = set(RoleAssignment.objects.filter(user=user).values_list("jurisdiction_id", flat=True)[:5])
+    return _code_of_jurisdiction_id(ids.pop()) if len(ids) == 1 else ""
 
 
 class RoleAssignmentRefused(PermissionError):
@@ -151,8 +214,13 @@ def role_assign(
     actor: User | None,
     source_ip: str | None = None,
     actor_name: str | None = None,
+    holder_confirmed: bool = False,
 ) -> RoleAssignment:
     """Grant `role` in `jurisdiction` (on behalf of `unit`) to `user`; idempotent.
+
+    An administrator role is only granted with `holder_confirmed` (the holder confirmed the offer
+    with their second factor: govit.core.account_services.role_grant_confirm; or demo data), and only
+    to an account whose holder set their own password and second factor.
 
     Refuses (RoleAssignmentRefused, audited as denied) unless `actor` is a security administrator
     of the jurisdiction (or the system, actor=None), and when the grant would combine an
@@ -170,6 +238,15 @@ def role_assign(
     try:
         _check_role_actor(actor=actor, user=user, jurisdiction=jurisdiction, verb="授予")
         _check_exclusive(user=user, role=role, jurisdiction=jurisdiction)
+        if role in ADMIN_ROLES:
+            from govit.core.account_services import admin_grant_preconditions
+
+            if not holder_confirmed:
+                raise RoleAssignmentRefused(
+                    f"{Role(role).label}须经被授权人本人用动态口令确认：已改为发起授权，待本人确认。")
+            why = admin_grant_preconditions(user)
+            if why:
+                raise RoleAssignmentRefused(why)
     except RoleAssignmentRefused as exc:
         audit_record(actor=actor, action="role.assign", outcome=AuditOutcome.DENIED, source_ip=source_ip,
                      details={**details, "reason": str(exc)}, actor_name=None if actor else system_name)
@@ -226,15 +303,71 @@ def role_revoke(
         assignment.delete()
 
 
+class TokenRefused(PermissionError):
+    """A token that may not be issued; the message is Chinese and shown to users."""
+
+
+def api_token_days() -> int:
+    from django.conf import settings
+
+    return int(getattr(settings, "GOVIT_API_TOKEN_DAYS", 90))
+
+
+def api_token_max_days() -> int:
+    from django.conf import settings
+
+    return int(getattr(settings, "GOVIT_API_TOKEN_MAX_DAYS", 365))
+
+
 def api_token_create(
     *,
     user: User,
     name: str,
     actor: User | None,
     expires_at: datetime | None = None,
+    days: int | None = None,
+    scope: str = "read",
+    second_factor_verified: bool = False,
     source_ip: str | None = None,
 ) -> tuple[ApiToken, str]:
-    """Issue a bearer token for `user`. Returns the row and the raw token (shown once, never stored)."""
+    """Issue a bearer token for `user`. Returns the row and the raw token (shown once, never stored).
+
+    Tokens are credentials: only the owner (actor is the user) or the operator (actor=None, `govit
+    tokens issue`) issues them; they expire (default GOVIT_API_TOKEN_DAYS, at most
+    GOVIT_API_TOKEN_MAX_DAYS); a user who must present a second factor gets one only with
+    `second_factor_verified` (a session that passed it, or a code checked by the command); and
+    never while the password is expired or still the one-time initial password.
+    """
+    from datetime import timedelta
+
+    from govit.core.middleware import password_expired
+    from govit.core.models import TokenScope
+    from govit.core.otp import confirmed_device, otp_mandatory_for, otp_skipped
+
+    def refuse(message: str) -> None:
+        audit_record(actor=actor, action="api_token.create", obj=user, outcome=AuditOutcome.DENIED,
+                     source_ip=source_ip, details={"user": user.get_username(), "reason": message},
+                     actor_name=None if actor else "命令行")
+        raise TokenRefused(message)
+
+    name = (name or "").strip()[:100] or "接口令牌"
+    if scope not in TokenScope.values:
+        raise ValueError(f"Unknown token scope {scope!r}.")
+    if actor is not None and actor.pk != user.pk:
+        refuse("接口令牌只能由本人签发（或由运维人员在服务器上用 govit tokens issue 签发）。")
+    if not user.is_active:
+        refuse("该账号已停用，不能签发令牌。")
+    if getattr(user, "must_change_password", False) or password_expired(user):
+        refuse("该账号的密码已过期或仍是初始密码，须先由本人修改密码，才能签发令牌。")
+    needs_otp = not otp_skipped() and (otp_mandatory_for(user) or confirmed_device(user) is not None)
+    if needs_otp and not second_factor_verified:
+        refuse("该账号须使用动态口令：只能在已通过动态口令验证的会话中签发令牌。")
+    now = timezone.now()
+    if expires_at is None:
+        span = days if days is not None else api_token_days()
+        if not 1 <= span <= api_token_max_days():
+            raise ValueError(f"令牌有效期应为 1–{api_token_max_days()} 天。")
+        expires_at = now + timedelta(days=span)
     raw = API_TOKEN_PREFIX + secrets.token_urlsafe(32)
     with transaction.atomic():
         token = ApiToken.objects.create(
@@ -243,24 +376,42 @@ def api_token_create(
             prefix=raw[: len(API_TOKEN_PREFIX) + 6],
             digest=crypto.sm3_hex(raw),
             expires_at=expires_at,
+            scope=scope,
         )
         audit_record(
             actor=actor,
             action="api_token.create",
             obj=token,
             source_ip=source_ip,
-            details={"user": user.get_username(), "name": name},
+            details={"user": user.get_username(), "name": name, "scope": scope,
+                     "expires_at": expires_at.isoformat()},
+            actor_name=None if actor else "命令行",
         )
     return token, raw
 
 
-def api_token_revoke(*, token: ApiToken, actor: User | None, source_ip: str | None = None) -> ApiToken:
+def api_token_revoke(*, token: ApiToken, actor: User | None, source_ip: str | None = None,
+                     reason: str = "") -> ApiToken:
     """Revoke a bearer token; later requests with it are refused."""
+    if actor is not None and actor.pk != token.user_id:
+        raise TokenRefused("只能吊销自己的令牌。")
     with transaction.atomic():
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
-        audit_record(actor=actor, action="api_token.revoke", obj=token, source_ip=source_ip)
+        audit_record(actor=actor, action="api_token.revoke", obj=token, source_ip=source_ip,
+                     details={"reason": reason} if reason else None, actor_name=None if actor else "命令行")
     return token
+
+
+def api_tokens_revoke_all(*, user: User, reason: str) -> int:
+    """Revoke every live token of `user` (password changed, account disabled), audited."""
+    live = ApiToken.objects.filter(user=user, revoked_at__isnull=True)
+    ids = list(live.values_list("pk", flat=True))
+    if ids:
+        ApiToken.objects.filter(pk__in=ids).update(revoked_at=timezone.now())
+        audit_record(actor=None, actor_name="系统", action="api_token.revoke_all", obj=user,
+                     details={"tokens": ids, "reason": reason})
+    return len(ids)
 
 
 def _require_system_admin(*, actor: User | None, user: User | None = None) -> None:
@@ -291,6 +442,7 @@ def user_create(
     validate_password(password, user)
     with transaction.atomic():
         user.set_password(password)
+        user.must_change_password = True  # an initial password is one-time: the holder sets their own
         user.save()
         audit_record(actor=actor, action="user.create", obj=user, source_ip=source_ip,
                      details={"username": username}, actor_name=None if actor else "命令行")

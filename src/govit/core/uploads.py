@@ -3,7 +3,8 @@
     from govit.core.uploads import UploadRejected, validate_upload, storage_name
 
     checked = validate_upload(data=data, filename=upload.name, allowed={"pdf", "docx"})
-    material.file.save(storage_name(prefix=f"{project.pk}", kind=checked.kind), ContentFile(data))
+    name = material.file.field.generate_filename(material, storage_name(prefix=f"{project.pk}", kind=checked.kind))
+    material.file.name = store_with_row(storage=material.file.storage, name=name, data=data)  # last, before commit
 
 - the size limit is `GOVIT_UPLOAD_MAX_BYTES` (50 MB by default) unless a caller passes a smaller one;
 - the type comes from the bytes (magic numbers; DOCX/XLSX by their ZIP members), never from the
@@ -15,14 +16,22 @@ All messages are Chinese and meant for the user.
 
 from __future__ import annotations
 
+import atexit
 import io
+import logging
 import re
+import threading
 import unicodedata
 import uuid
 import zipfile
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
+from django.core.signals import request_finished
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
+
+logger = logging.getLogger(__name__)
 
 CONTENT_TYPES = {
     "pdf": "application/pdf",
@@ -47,7 +56,11 @@ MAX_ZIP_RATIO = 200
 
 
 class UploadRejected(ValueError):
-    """The file is refused; str(exc) is a Chinese message for the user."""
+    """The file is refused; str(exc) is a Chinese message for the user, `code` the API error code."""
+
+    def __init__(self, message: str, *, code: str = "invalid_file"):
+        self.code = code
+        super().__init__(message)
 
 
 @dataclass(frozen=True)
@@ -62,6 +75,16 @@ def max_upload_bytes() -> int:
     return int(getattr(settings, "GOVIT_UPLOAD_MAX_BYTES", 50 * 1024 * 1024))
 
 
+_DRIVE = re.compile(r"^[A-Za-z]:")
+
+
+def _unsafe_member(name: str) -> bool:
+    """A member name that could land outside the folder it is extracted to: absolute (`/x`), a drive
+    letter (`C:\\x`, `C:/x`, `C:x`), a UNC path, `..`, backslashes, NUL or other control characters."""
+    return (name.startswith(("/", "\\")) or bool(_DRIVE.match(name)) or ".." in re.split(r"[\\/]", name)
+            or "\\" in name or any(ord(ch) < 32 for ch in name))
+
+
 def _zip_kind(data: bytes) -> str | None:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
@@ -74,7 +97,7 @@ def _zip_kind(data: bytes) -> str | None:
     if expanded > max(len(data), 1) * MAX_ZIP_RATIO:
         return None  # zip bomb
     names = {info.filename for info in infos}
-    if any(name.startswith("/") or ".." in name.split("/") or "\\" in name for name in names):
+    if any(_unsafe_member(name) for name in names):
         return None  # zip slip
     if "word/document.xml" in names:
         return "docx"
@@ -122,7 +145,7 @@ def validate_upload(
     if not data:
         raise UploadRejected("文件为空。")
     if len(data) > limit:
-        raise UploadRejected(f"文件超过大小上限（{limit / (1024 * 1024):g} MB）。")
+        raise UploadRejected(f"文件超过大小上限（{limit / (1024 * 1024):g} MB）。", code="file_too_large")
     allowed_kinds = set(allowed or CONTENT_TYPES)
     kind = sniff_kind(data)
     if kind is None or kind not in allowed_kinds:
@@ -144,3 +167,57 @@ def storage_name(*, prefix: str, kind: str) -> str:
         raise ValueError(f"unknown kind {kind!r}")
     name = f"{uuid.uuid4().hex}.{kind}"
     return f"{safe_prefix}/{name}" if safe_prefix else name
+
+
+# --- writing a file together with its row ----------------------------------------------------
+#
+# A file is written inside the transaction that saves its row (so the same transaction can read it
+# back) and deleted again unless that transaction commits: each write registers an on_commit
+# callback that confirms it; a write whose transaction (or savepoint) rolled back is never confirmed
+# and is removed as soon as the connection leaves its transaction — at the end of the service call
+# (`discard_uncommitted()` in its `finally`), at the end of every request (request_finished) and at
+# process exit. No orphan files.
+
+_PENDING = threading.local()
+
+
+def _pending(alias: str) -> list[tuple[Any, str]]:
+    table = getattr(_PENDING, "by_alias", None)
+    if table is None:
+        table = _PENDING.by_alias = {}
+    return table.setdefault(alias, [])
+
+
+def store_with_row(*, storage: Any, name: str, data: bytes, using: str = DEFAULT_DB_ALIAS) -> str:
+    """Write `data` as `name` now; it is kept only if the current transaction commits. Returns the name."""
+    from django.core.files.base import ContentFile
+
+    saved = storage.save(name, ContentFile(data))
+    if not transaction.get_connection(using).in_atomic_block:
+        return saved
+    entry = (storage, saved)
+    pending = _pending(using)
+    pending.append(entry)
+    transaction.on_commit(lambda: pending.remove(entry) if entry in pending else None, using=using)
+    return saved
+
+
+def discard_uncommitted(**_: Any) -> int:
+    """Delete the files whose transaction ended without committing. Returns how many were deleted."""
+    deleted = 0
+    table = getattr(_PENDING, "by_alias", {})
+    for alias, entries in table.items():
+        if not entries or connections[alias].in_atomic_block:
+            continue
+        for storage, name in list(entries):
+            try:
+                storage.delete(name)
+                deleted += 1
+            except OSError:
+                logger.exception("Could not delete the uncommitted upload %s", name)
+        entries.clear()
+    return deleted
+
+
+request_finished.connect(discard_uncommitted, dispatch_uid="govit.uploads.discard_uncommitted")
+atexit.register(discard_uncommitted)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
 import string
+from functools import lru_cache
+from pathlib import Path
 
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
@@ -42,6 +45,53 @@ class MinimumLengthValidator(password_validation.MinimumLengthValidator):
 
     def get_help_text(self) -> str:
         return f"密码至少需要 {self.min_length} 个字符。"
+
+
+WEAK_PASSWORDS_FILE = Path(__file__).parent / "data" / "weak_passwords.txt"
+_LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b", "9": "g",
+                       "@": "a", "$": "s", "!": "i", "|": "l", "+": "t"})
+_DECORATION = re.compile(r"^[\W\d_]+|[\W\d_]+$")
+_YEAR = re.compile(r"(19|20)\d\d")
+
+
+@lru_cache(maxsize=1)
+def weak_cores() -> frozenset[str]:
+    """The vendored list (data/weak_passwords.txt) plus Django's 20 000 common passwords."""
+    words = {line.strip().lower() for line in WEAK_PASSWORDS_FILE.read_text(encoding="utf-8").splitlines()
+             if line.strip() and not line.startswith("#")}
+    common = password_validation.CommonPasswordValidator().passwords
+    return frozenset(words | {w for w in common if w.isalpha() and len(w) >= 4})
+
+
+def password_cores(password: str) -> set[str]:
+    """What is left of a password once the usual decoration is taken off: the letters between leading
+    and trailing digits/symbols (de-leeted: 0→o, @→a, 1→i …), with or without a year inside."""
+    lower = password.lower()
+    cores = set()
+    stripped = _DECORATION.sub("", lower)
+    for candidate in (stripped, _YEAR.sub("", stripped)):
+        cores.add(candidate)
+        cores.add(candidate.translate(_LEET))
+    cores.add(re.sub(r"[^a-z]", "", lower))
+    cores.add(re.sub(r"[^a-z]", "", lower.translate(_LEET)))
+    return {c for c in cores if c}
+
+
+class PatternedPasswordValidator:
+    """Refuse a weak word, a keyboard walk or a place name dressed up with digits and symbols:
+    `Admin@123`, `Passw0rd!`, `Tongzhou2024!`, `1qaz@WSX`. They pass the three-classes rule and are
+    the first guesses of every attacker (等保 8.1.4.1 a：鉴别信息具有复杂度要求)."""
+
+    def validate(self, password: str, user: object = None) -> None:
+        weak = weak_cores()
+        found = next((core for core in sorted(password_cores(password)) if core in weak), None)
+        if found is not None:
+            raise ValidationError(
+                "该密码由常见单词、键盘序列或地名加数字、符号组成（例如 Admin@123、Passw0rd!、地名加年份），"
+                "容易被猜中，请重新设置。", code="password_patterned")
+
+    def get_help_text(self) -> str:
+        return "密码不能是常见单词、键盘序列或地名加数字、符号。"
 
 
 # --- the configurable policy (GOVIT_PASSWORD_POLICY = "dengbao" | "length") ---------------------
@@ -140,6 +190,7 @@ class PasswordPolicyValidator:
             ComplexityValidator(min_classes=3),
             UsernameNotInPasswordValidator(),
             password_validation.CommonPasswordValidator(),
+            PatternedPasswordValidator(),
             PasswordHistoryValidator(),
         ]
 

@@ -26,7 +26,7 @@ SECRET_KEY = os.environ.get("SECRET_KEY", "")
 ALLOWED_HOSTS = [h.strip() for h in os.environ.get("ALLOWED_HOSTS", "").split(",") if h.strip()]
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "govit.core.admin_apps.GovitAdminConfig",  # django.contrib.admin with the OTP-guarded, audited site
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -46,11 +46,15 @@ INSTALLED_APPS = [
     "govit.notifications",
     "govit.supervision",
     "govit.experts",
+    "govit.integrations",
+    "govit.analysis",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "govit.core.middleware.SecurityHeadersMiddleware",
+    # Every error under /api/v1 in one JSON shape, and oversized bodies refused unread.
+    "govit.core.api_errors.ApiErrorMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -58,10 +62,16 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # NUL in a query or form parameter: refused naming the parameter (PostgreSQL can not hold it).
+    "govit.core.middleware.NulParameterMiddleware",
     "govit.core.middleware.SessionLifetimeMiddleware",
     "govit.core.middleware.SecondFactorMiddleware",
     "govit.core.middleware.PasswordExpiryMiddleware",
     "govit.core.middleware.AdminSeparationMiddleware",
+    # A 404 on another jurisdiction's object is audited with the source address (throttled per user).
+    "govit.core.denials.DenialAuditMiddleware",
+    # Idempotency-Key on POST /api/v1/… (needs the signed-in user; runs before the view).
+    "govit.integrations.idempotency.IdempotencyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Axes must come last so it can turn a lockout into a response.
     "axes.middleware.AxesMiddleware",
@@ -83,29 +93,42 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "govit.web.context_processors.workspace",
             ],
+            "builtins": ["govit.web.templatetags.govit_format"],
         },
     },
 ]
 
 
+SQLITE_OPTIONS = {
+    # IMMEDIATE takes the write lock when a transaction starts, so concurrent writers queue on the
+    # busy timeout instead of failing mid-transaction (audit chain, two transitions at once).
+    "transaction_mode": "IMMEDIATE",
+    "timeout": 20,
+    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+}
+
+
 def _database_config() -> dict:
     url = os.environ.get("DATABASE_URL")
     if url:
-        return dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
-    return {
-        "ENGINE": "django.db.backends.sqlite3",
-        "NAME": str(VAR_DIR / "govit.sqlite3"),
-        "OPTIONS": {
-            # IMMEDIATE takes the write lock when a transaction starts, so concurrent writers
-            # queue on the busy timeout instead of failing mid-transaction (audit chain).
-            "transaction_mode": "IMMEDIATE",
-            "timeout": 20,
-            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-        },
-    }
+        config = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
+        if config["ENGINE"] == "django.db.backends.sqlite3":
+            # DATABASE_URL=sqlite:///… keeps the same locking behaviour as the embedded default.
+            config["OPTIONS"] = {**SQLITE_OPTIONS, **config.get("OPTIONS", {})}
+        return config
+    return {"ENGINE": "django.db.backends.sqlite3", "NAME": str(VAR_DIR / "govit.sqlite3"),
+            "OPTIONS": dict(SQLITE_OPTIONS)}
 
 
 DATABASES = {"default": _database_config()}
+# A streaming replica for read-only pages (govit.core.db_router; docs/deployment.md).
+if os.environ.get("GOVIT_READ_REPLICA_URL"):
+    DATABASES["replica"] = dj_database_url.parse(os.environ["GOVIT_READ_REPLICA_URL"], conn_max_age=60,
+                                                 conn_health_checks=True)
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["govit.core.db_router.ReplicaRouter"]
+# The sweep's chunk size (projects per short transaction / Celery task).
+GOVIT_SWEEP_CHUNK = int(os.environ.get("GOVIT_SWEEP_CHUNK", "50"))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "core.User"
@@ -165,9 +188,18 @@ AUTHENTICATION_BACKENDS = [
 AXES_ENABLED = True
 AXES_FAILURE_LIMIT = int(os.environ.get("GOVIT_LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("GOVIT_LOGIN_COOLOFF_MINUTES", "15")))
-# Lock the account, not the address: government offices reach the system through shared NAT
-# addresses, where locking by IP would lock out whole departments. Hence axes.W006 is silenced.
-AXES_LOCKOUT_PARAMETERS = ["username"]
+# Failures count per (username, source address): an attacker who types an administrator's name
+# five times locks that name *from the attacker's address* only, never the administrator at their
+# desk. Two wider limits stop spraying (govit.web.views.login_blocked): per address over every
+# username (GOVIT_LOGIN_IP_FAILURE_LIMIT, higher than 5 because offices share NAT addresses) and per
+# username over every address (GOVIT_LOGIN_USERNAME_FAILURE_LIMIT, distributed guessing).
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "govit.core.net.client_ip"
+GOVIT_LOGIN_IP_FAILURE_LIMIT = int(os.environ.get("GOVIT_LOGIN_IP_FAILURE_LIMIT", "20"))
+GOVIT_LOGIN_USERNAME_FAILURE_LIMIT = int(os.environ.get("GOVIT_LOGIN_USERNAME_FAILURE_LIMIT", "50"))
+# Reverse proxies whose X-Forwarded-For hop is believed (addresses or CIDR, comma-separated); the
+# source address is the rightmost hop that is not one of them (govit.core.net.client_ip).
+GOVIT_TRUSTED_PROXIES = [p.strip() for p in os.environ.get("GOVIT_TRUSTED_PROXIES", "").split(",") if p.strip()]
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "govit.web.views.locked_out"
@@ -204,6 +236,7 @@ FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o750
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文")]
 TIME_ZONE = "Asia/Shanghai"
+FORMAT_MODULE_PATH = ["govit.formats"]
 USE_I18N = True
 USE_TZ = True
 
@@ -214,8 +247,42 @@ MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("GOVIT_MEDIA_ROOT") or VAR_DIR / "media")
 
 # Keys: never in the database. See govit.core.crypto.
-GOVIT_KEY_FILE = Path(os.environ.get("GOVIT_KEY_FILE") or VAR_DIR / "keys" / "govit.key")
+
+
+def _default_key_dir() -> Path:
+    """Outside the data directory, so a copy of var/ (a backup, a stolen disk image of the data) does not
+    carry the keys that decrypt it. An existing install whose key is still in var/keys keeps it (moving
+    it would make the encrypted fields unreadable); `govit check` warns (govit.W010)."""
+    legacy = VAR_DIR / "keys"
+    config = Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config") / "govit" / "keys"
+    if (legacy / "govit.key").exists() and not (config / "govit.key").exists():
+        return legacy
+    return config
+
+
+GOVIT_KEY_DIR = Path(os.environ.get("GOVIT_KEY_DIR") or _default_key_dir())
+GOVIT_KEY_FILE = Path(os.environ.get("GOVIT_KEY_FILE") or GOVIT_KEY_DIR / "govit.key")
 GOVIT_KEY_FILE_AUTOCREATE = False
+
+# The Django admin (/admin/): off unless switched on (dev, test); production forces it off.
+GOVIT_SERVE_DJANGO_ADMIN = os.environ.get("GOVIT_SERVE_DJANGO_ADMIN", "") == "1"
+
+# API bearer tokens: default and longest lifetime in days (govit.core.services.api_token_create).
+GOVIT_API_TOKEN_DAYS = int(os.environ.get("GOVIT_API_TOKEN_DAYS", "90"))
+GOVIT_API_TOKEN_MAX_DAYS = int(os.environ.get("GOVIT_API_TOKEN_MAX_DAYS", "365"))
+
+# Audit anchoring (govit.core.checkpoints): signed checkpoints of the audit and role-ledger heads,
+# appended after every write batch and by `govit audit checkpoint`. Default: an append-only file
+# outside the data directory. GOVIT_AUDIT_CHECKPOINT_SINKS (comma separated) replaces it with any of
+# file:///path, syslog://host:514, syslog:///dev/log, https://log-server/… (keep a file sink
+# beside remote ones so `govit audit verify` can read the newest checkpoint back).
+GOVIT_AUDIT_CHECKPOINT_FILE = Path(os.environ.get("GOVIT_AUDIT_CHECKPOINT_FILE")
+                                   or VAR_DIR.resolve().parent / "govit-checkpoints" / "audit-checkpoints.log")
+GOVIT_AUDIT_CHECKPOINT_SINKS = [s.strip() for s in os.environ.get("GOVIT_AUDIT_CHECKPOINT_SINKS", "").split(",")
+                                if s.strip()]
+# Test databases are flushed between transactional tests; only then may the append-only guards be
+# lifted (govit.core.management.commands.flush). Never in production.
+GOVIT_ALLOW_FLUSH = False
 
 # Background jobs: Celery on Redis when REDIS_URL is set, otherwise run in-process (eager).
 REDIS_URL = os.environ.get("REDIS_URL", "")
@@ -230,6 +297,11 @@ GOVIT_REMINDER_LEAD_DAYS = int(os.environ.get("GOVIT_REMINDER_LEAD_DAYS", "7"))
 GOVIT_WEBHOOK_URL = os.environ.get("GOVIT_WEBHOOK_URL", "")
 GOVIT_NOTIFICATION_CHANNELS = [c.strip() for c in os.environ.get(
     "GOVIT_NOTIFICATION_CHANNELS", "inbox,email" + (",webhook" if GOVIT_WEBHOOK_URL else "")).split(",") if c.strip()]
+# Webhooks (govit.integrations.webhooks): per-attempt timeout, and the waits before retries 1, 2, …
+# (after the last one the delivery is marked failed). Idempotency-Key answers are kept this long.
+GOVIT_WEBHOOK_DELIVERY_TIMEOUT = float(os.environ.get("GOVIT_WEBHOOK_DELIVERY_TIMEOUT", "5"))
+GOVIT_WEBHOOK_RETRY_SECONDS = [60, 300, 900, 3600, 10800, 21600, 43200, 86400]
+GOVIT_IDEMPOTENCY_TTL_HOURS = int(os.environ.get("GOVIT_IDEMPOTENCY_TTL_HOURS", "24"))
 # Health rating weights (govit.supervision.rating.HealthWeights); override any field by name here.
 GOVIT_HEALTH_WEIGHTS: dict[str, float] = {}
 # Email: the console by default; set GOVIT_EMAIL_HOST to send through SMTP.

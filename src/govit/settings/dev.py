@@ -12,6 +12,8 @@ DEBUG = True
 SECRET_KEY = os.environ.get("SECRET_KEY") or "govit-dev-insecure-key-not-for-production"
 ALLOWED_HOSTS = ["127.0.0.1", "localhost", "[::1]", "testserver"]
 GOVIT_KEY_FILE_AUTOCREATE = True
+GOVIT_ALLOW_FLUSH = True
+GOVIT_SERVE_DJANGO_ADMIN = True
 GOVIT_ALLOW_DEMO = True
 # `GOVIT_DEMO_SKIP_OTP=1 make run` skips the TOTP step for a quick look (never in production).
 GOVIT_DEMO_SKIP_OTP = os.environ.get("GOVIT_DEMO_SKIP_OTP", "") == "1"

@@ -27,6 +27,9 @@ if not ALLOWED_HOSTS:  # noqa: F405
 if os.environ.get("GOVIT_DEMO_SKIP_OTP"):
     raise ImproperlyConfigured("GOVIT_DEMO_SKIP_OTP is a development setting and is refused in production.")
 GOVIT_DEMO_SKIP_OTP = False
+# No Django admin in production (emergency work goes through audited `govit` commands), no flush.
+GOVIT_SERVE_DJANGO_ADMIN = False
+GOVIT_ALLOW_FLUSH = False
 
 SECURE_SSL_REDIRECT = os.environ.get("GOVIT_SSL_REDIRECT", "1") != "0"
 # Behind a TLS-terminating reverse proxy that sets X-Forwarded-Proto.
@@ -50,4 +53,6 @@ CELERY_BEAT_SCHEDULE = {
         "task": "govit.supervision.sweep",
         "schedule": crontab(hour=int(os.environ.get("GOVIT_SWEEP_HOUR", "6")), minute=0),
     },
+    # Webhook deliveries that are due (a safety net beside each failed attempt's own countdown).
+    "webhook-retry": {"task": "govit.integrations.retry_due", "schedule": 60.0},
 }

@@ -10,6 +10,20 @@ from govit.core import crypto
 from govit.core.keyrotation import key_rotators
 
 
+def _audit(sub: str, outcome: str, details: dict[str, Any]) -> None:
+    """Every `govit keys` action is an audit entry (who ran it: the OS user; key ids, never keys)."""
+    import getpass
+
+    from govit.core.services import audit_record
+
+    try:
+        who = getpass.getuser()
+    except (KeyError, OSError):
+        who = "?"
+    audit_record(actor=None, actor_name=f"govit keys {sub}（操作系统用户 {who}）", action=f"keys.{sub}",
+                 outcome=outcome, details=details)
+
+
 class Command(BaseCommand):
     help = "SM4 密钥管理。status：查看密钥环；add：在密钥环文件中新增一把密钥；rotate：用最新密钥重新加密全部敏感字段。"
 
@@ -20,10 +34,14 @@ class Command(BaseCommand):
         sub.add_parser("rotate", help="用最新密钥重新加密全部敏感字段（可重复执行）")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        sub = options["subcommand"]
         try:
-            getattr(self, f"_{options['subcommand']}")()
+            getattr(self, f"_{sub}")()
         except crypto.KeyConfigurationError as exc:
+            _audit(sub, "failure", {"error": str(exc)[:300]})
             raise CommandError(f"密钥配置错误：{exc}", returncode=2) from exc
+        if sub != "rotate":  # each rotator writes its own keys.rotate entry
+            _audit(sub, "success", {"current_key": crypto.current_sm4_key_id()})
 
     def _status(self) -> None:
         ring = crypto.sm4_keyring()

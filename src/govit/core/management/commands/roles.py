@@ -24,7 +24,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: Any) -> None:
         sub = parser.add_subparsers(dest="subcommand", required=True, metavar="{verify,adopt,grant,revoke}")
-        sub.add_parser("verify", help="校验角色授权台账与现有授权")
+        verify = sub.add_parser("verify", help="校验角色授权台账与现有授权")
+        verify.add_argument("--checkpoint", metavar="FILE", action="append", default=[],
+                            help="另外读取的检查点文件（例如从日志服务器导出），可重复")
         sub.add_parser("adopt", help="台账为空时，将现有授权记入台账（升级时运行一次）")
         for name in ("grant", "revoke"):
             p = sub.add_parser(name, help="授予角色" if name == "grant" else "撤销角色")
@@ -38,7 +40,7 @@ class Command(BaseCommand):
         getattr(self, f"_{options['subcommand']}")(options)
 
     def _verify(self, options: dict[str, Any]) -> None:
-        report = role_ledger.verify_ledger()
+        report = role_ledger.verify_ledger(checkpoint_files=tuple(options.get("checkpoint") or ()))
         if report.ok:
             self.stdout.write(f"角色授权校验通过：台账 {report.checked} 条，现有授权 {report.assignments} 条。")
             return
@@ -71,11 +73,23 @@ class Command(BaseCommand):
             unit = Unit.objects.filter(jurisdiction=jurisdiction, name=options["unit"]).first()
             if unit is None:
                 raise CommandError("该行政区域没有这个单位。")
+        from govit.core.account_services import GRANT_CONFIRM_HOURS, role_grant_request
+        from govit.core.models import ADMIN_ROLES
+
         try:
-            role_assign(user=user, role=options["role"], jurisdiction=jurisdiction, unit=unit, actor=None,
-                        actor_name="命令行")
+            if options["role"] in ADMIN_ROLES:
+                role_grant_request(user=user, role=options["role"], jurisdiction=jurisdiction, unit=unit, actor=None,
+                                   actor_name="命令行")
+            else:
+                role_assign(user=user, role=options["role"], jurisdiction=jurisdiction, unit=unit, actor=None,
+                            actor_name="命令行")
         except (RoleAssignmentRefused, ValueError) as exc:
             raise CommandError(str(exc)) from exc
+        if options["role"] in ADMIN_ROLES:
+            self.stdout.write(f"已发起授权：须由 {user.username} 本人登录后"
+                              "在“我的账号 → 确认管理员授权”页用动态口令确认"
+                              f"（{GRANT_CONFIRM_HOURS} 小时内有效）。")
+            return
         self.stdout.write("已授予。")
 
     def _revoke(self, options: dict[str, Any]) -> None:
