@@ -89,10 +89,14 @@ def drive_to(pack_id: str, target: str, **facts: Any) -> Any:
     from govit.projects.services import project_create
 
     spec = next(s for s in DEMO_JURISDICTIONS if s.pack_id == pack_id)
+    from django.utils import timezone
+
     from govit.projects.demo import DemoDriver
 
     driver = DemoDriver(spec, {})
-    project = project_create(actor=driver.applicant, name=f"{spec.short}测试项目", facts={**BASE_FACTS, **facts})
+    project = project_create(actor=driver.applicant, name=f"{spec.short}测试项目", facts={**BASE_FACTS, **facts},
+                             year_amounts=[{"year": timezone.localdate().year + 1, "planned_wan": 300}])
+    driver.targets[project.pk] = target
     for stage, step in driver.steps():
         if project.state == target:
             break

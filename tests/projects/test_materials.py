@@ -41,7 +41,8 @@ def test_upload_refuses_bad_files(api: Any, settings: Any) -> None:
     applicant.upload(pid, "proposal", data=png, name="scan.png")
     applicant.upload(pid, "no_such_code", data=png, name="scan.png", status=422)
     settings.GOVIT_UPLOAD_MAX_BYTES = 10
-    applicant.upload(pid, "proposal", data=png, name="scan.png", status=400)
+    too_large = applicant.upload(pid, "proposal", data=png, name="scan.png", status=413)
+    assert too_large["code"] == "file_too_large" and too_large["field"] == "file"
 
 
 def test_application_form_docx_is_filled_from_the_project(api: Any) -> None:

@@ -24,7 +24,7 @@ def test_missing_acceptance_document_is_refused_citing_the_article(api: Any) -> 
     refused = applicant.transition(project.pk, "acceptance-request", status=409)
     assert (30, None) in _articles(refused) and "第三十条" in refused["detail"]
     assert "archives_acceptance" in refused["missing"] and "construction_summary" not in refused["missing"]
-    assert "档案验收意见" in refused["detail"]
+    assert "档案验收报告" in refused["detail"]  # 通州 第三十条 names it 档案验收报告
     project.refresh_from_db()
     assert project.state == "trial_run" and project.awaiting == ""
     # The refusal is audited (等保: denied operations are recorded) although the step rolled back.
@@ -35,15 +35,18 @@ def test_missing_acceptance_document_is_refused_citing_the_article(api: Any) -> 
 
 
 @pytest.mark.parametrize(("pack_id", "prefix", "article"), [("tongzhou-2023", "tz", 29), ("kundulun-2024", "kdl", 21)])
-def test_change_beyond_the_limit_is_refused_as_an_adjustment(api: Any, pack_id: str, prefix: str,
-                                                             article: int) -> None:
+def test_change_beyond_the_limit_is_not_an_adjustment_but_a_reapproval(api: Any, pack_id: str, prefix: str,
+                                                                        article: int) -> None:
     project = drive_to(pack_id, "construction")
     change = {"change": {"increase_wan": 60, "decrease_wan": 10, "basis": "business_need", "goal_unchanged": True},
               "description": "新增业务模块"}
-    refused = api(f"{prefix}_applicant").post(f"/projects/{project.pk}/changes", change, status=409)
-    assert article in {a for a, _ in _articles(refused)}
-    assert "重新报批" in refused["detail"] and "20.0%" in refused["detail"]
-    assert not project.changes.exists()
+    created = api(f"{prefix}_applicant").post(f"/projects/{project.pk}/changes", change, status=201)
+    assert created["route"] == "full_reapproval" and created["status"] == "reapproval" and created["ratio"] == 0.2
+    assert article in {c["article"] for c in created["citations"]}
+    project.refresh_from_db()
+    assert project.facts["total_investment_wan"] == 300 and project.state == "construction"  # not applied
+    # A second adjustment waits for this one.
+    api(f"{prefix}_applicant").post(f"/projects/{project.pk}/changes", change, status=409)
 
 
 def test_change_within_the_limit_is_self_adjusted_and_filed_in_kundulun(api: Any) -> None:
@@ -90,12 +93,14 @@ def test_acceptance_before_the_trial_run_ends_is_refused(api: Any) -> None:
     assert (28, None) in _articles(refused) and "试运行" in refused["detail"]
 
 
-def test_approval_waits_for_every_opinion(api: Any) -> None:
-    project = drive_to("tongzhou-2023", "planned")
+def test_preliminary_review_waits_for_every_opinion(api: Any) -> None:
+    """通州 第七条: the 初审 is made together with 财政、审计、行政审批、保密 and the experts."""
+    project = drive_to("tongzhou-2023", "submitted")
     lead = api("tz_lead_office")
-    lead.transition(project.pk, "review-route", {})
-    refused = lead.transition(project.pk, "approval-decide", {"decision": "approve"}, status=409)
-    assert "finance" in refused["missing"] and "尚有审查意见未出具" in refused["detail"]
+    lead.transition(project.pk, "preliminary-review-start")
+    refused = lead.transition(project.pk, "preliminary-review-decide", {"decision": "accept"}, status=409)
+    assert {"finance", "audit", "approval_bureau", "secrecy_crypto", "experts"} <= set(refused["missing"])
+    assert "尚有审查意见未出具" in refused["detail"] and (7, None) in _articles(refused)
 
 
 def test_reject_requires_an_article_and_records_it(api: Any) -> None:

@@ -12,8 +12,8 @@ from django.test import Client
 
 from govit.core.models import Role, Unit, User
 from govit.core.services import role_assign
+from govit.projects.services import preliminary_review_start
 from govit.reviews.models import OpinionTask
-from govit.reviews.services import review_route
 from tests.projects.conftest import drive_to
 
 pytestmark = pytest.mark.usefixtures("world")
@@ -30,6 +30,9 @@ BODIES = {
     "reports": {"kind": "quarterly", "period": "2026Q3"},
     "changes": {"change": {"increase_wan": 1}, "description": "x"},
     "decide": {"decision": "approve"},
+    "acceptance-extensions": {"reason": "x", "requested_until": "2030-01-01"},
+    "supervision-request": {"reason": "x"},
+    "withdraw": {"reason": "x"},
     "operations": {"period": "2026", "content": "x"},
     "": {"facts": {}},
 }
@@ -68,8 +71,8 @@ def _client(username: str) -> Client:
 
 
 def test_every_project_endpoint_is_scoped() -> None:
-    project = drive_to("tongzhou-2023", "planned")
-    review_route(project=project, actor=User.objects.get(username="tz_lead_office"))
+    project = drive_to("tongzhou-2023", "submitted")
+    preliminary_review_start(project=project, actor=User.objects.get(username="tz_lead_office"))
     material = project.materials.first()
     change_id = 1
     other_unit = Unit.objects.get(name="区教育体育局")
@@ -82,7 +85,7 @@ def test_every_project_endpoint_is_scoped() -> None:
     assert len(paths) >= 35
     for method, template in paths:
         path = template.replace("{project_id}", str(project.pk)).replace("{material_id}", str(material.pk))
-        path = path.replace("{change_id}", str(change_id))
+        path = path.replace("{change_id}", str(change_id)).replace("{extension_id}", "1")
         for username in outsiders:
             # Administrators are refused outright (三员分立, 403) before any project lookup.
             expected = 403 if username.endswith("_admin") else 404
@@ -111,21 +114,21 @@ def test_wrong_role_is_forbidden_even_in_scope(api: Any) -> None:
 def test_project_lists_follow_scope(api: Any) -> None:
     drive_to("tongzhou-2023", "draft")
     drive_to("changji-2025", "draft")
-    assert {p["jurisdiction"] for p in api("tz_applicant").get("/projects")} == {"南通市通州区"}
-    assert {p["jurisdiction"] for p in api("cj_leadership").get("/projects")} == {"新疆昌吉回族自治州"}
-    assert api("tz_member_reviewer").get("/projects") == []
+    assert {p["jurisdiction"] for p in api("tz_applicant").get("/projects")["items"]} == {"南通市通州区"}
+    assert {p["jurisdiction"] for p in api("cj_leadership").get("/projects")["items"]} == {"新疆昌吉回族自治州"}
+    assert api("tz_member_reviewer").get("/projects") == {"count": 0, "next": None, "items": []}
     api("tz_system_admin").get("/projects", status=403)  # 三员分立
     assert api("cj_leadership").get("/projects/portfolio")["projects"] == 1
     api("tz_system_admin").post("/projects", {"name": "x"}, status=403)
 
 
 def test_opinion_tasks_are_visible_only_to_their_unit(api: Any) -> None:
-    project = drive_to("tongzhou-2023", "planned")
-    review_route(project=project, actor=User.objects.get(username="tz_lead_office"))
-    finance_tasks = api("tz_member_reviewer").get("/opinion-tasks")
+    project = drive_to("tongzhou-2023", "submitted")
+    preliminary_review_start(project=project, actor=User.objects.get(username="tz_lead_office"))
+    finance_tasks = api("tz_member_reviewer").get("/opinion-tasks")["items"]
     assert {t["body"] for t in finance_tasks} == {"finance"}
-    assert api("tz_reviewer_audit").get("/opinion-tasks")[0]["body"] == "audit"
-    assert api("kdl_member_reviewer").get("/opinion-tasks") == []
+    assert api("tz_reviewer_audit").get("/opinion-tasks")["items"][0]["body"] == "audit"
+    assert api("kdl_member_reviewer").get("/opinion-tasks")["count"] == 0
     task = OpinionTask.objects.get(project=project, body="finance")
     for outsider in ("tz_reviewer_audit", "tz_applicant", "kdl_member_reviewer"):
         api(outsider).post(f"/opinion-tasks/{task.pk}/opinion", {"opinion": "agree"}, status=404)

@@ -2,7 +2,8 @@
 reports, changes, O&M, evaluations and the 申报表 DOCX. Handlers are thin: they call the services.
 
 Status codes: 404 when the project is outside the caller's scope, 403 when the caller's role may
-not act, 409 when the pack or the state refuses (`{"detail", "citations", "missing"}`), 400 on bad input.
+not act, 409 when the pack or the state refuses, 400 on bad input — each in the one error shape
+(`{"code", "detail", "field", "citations", "missing"}`, govit.core.api_errors).
 """
 
 from __future__ import annotations
@@ -15,14 +16,21 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from django.http import HttpRequest, JsonResponse
-from ninja import Field, File, Form, Router, Schema, Status
+from ninja import Body, Field, File, Form, Router, Status
 from ninja.files import UploadedFile
+from pydantic import ConfigDict
 
+from govit.core import api_errors, paging
+from govit.core.api_paging import api_page, choice_filter, page_schema, sort_description, year_filter
+from govit.core.db_router import replica_reads
 from govit.core.models import User
+from govit.core.schemas import Schema
+from govit.policy.facts import Change as ChangeFacts
+from govit.policy.facts import ProjectFacts
 from govit.projects import services
 from govit.projects.documents import application_form_response, material_response
-from govit.projects.errors import DomainError
 from govit.projects.models import (
+    AcceptanceExtension,
     ChangeRequest,
     Evaluation,
     Material,
@@ -33,55 +41,42 @@ from govit.projects.models import (
     ProjectEvent,
     ProjectState,
 )
+from govit.projects.profile import PROFILE_KEYS, project_update_profile
 from govit.projects.selectors import (
-    lead_office_inbox,
+    LIST_DEFERRED,
+    PROJECT_SORT,
+    filter_projects,
+    inbox_items,
+    lead_office_inbox_rows,
     project_evaluation,
     project_for,
     project_next_steps,
     projects_visible_to,
     timeline,
 )
-from govit.regulations.api import EvaluationOut
+from govit.regulations.api import CitationOut as PackCitationOut
+from govit.regulations.api import DeadlineDueOut, EvaluationOut
 
-router = Router(tags=["项目"])
+router = Router(tags=["projects"])
 
 
 # --- errors ----------------------------------------------------------------------------------
+# One shape for every error (govit.core.api_errors.ErrorOut): code, detail, field, citations, missing.
 
+ErrorOut = api_errors.ErrorOut
+RefusalOut = api_errors.ErrorOut
+CitationOut = api_errors.ErrorCitation
 
-class ErrorOut(Schema):
-    detail: str
-
-
-class CitationOut(Schema):
-    pack: str | None = None
-    article: int
-    item: int | None = None
-    annex: int | None = None
-
-
-class RefusalOut(Schema):
-    detail: str = Field(description="中文说明，指明依据条款和下一步")
-    citations: list[CitationOut] = Field(description="所依据的条款")
-    missing: list[str] = Field(description="缺少的事项，例如材料代码")
-
-
-ERRORS: dict[int, Any] = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: RefusalOut}
+ERRORS: dict[int, Any] = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
 
 
 def domain_errors(view: Callable[..., Any]) -> Callable[..., Any]:
-    """Turn domain refusals into 400/403/409 responses and out-of-scope lookups into 404."""
+    """Kept for the routers that decorate with it: refusals and missing objects now reach the API's own
+    exception handlers (govit.core.api_errors), which answer them in the one error shape."""
 
     @functools.wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
-        try:
-            return view(request, *args, **kwargs)
-        except DomainError as exc:
-            body = exc.as_dict() if hasattr(exc, "as_dict") else {"detail": exc.message}
-            return JsonResponse(body, status=exc.status, json_dumps_params={"ensure_ascii": False})
-        except (Project.DoesNotExist, Material.DoesNotExist, ChangeRequest.DoesNotExist):
-            return JsonResponse({"detail": "未找到该项目，或您无权查看。"}, status=404,
-                                json_dumps_params={"ensure_ascii": False})
+        return view(request, *args, **kwargs)
 
     # ninja resolves string annotations in the wrapper's module; hand it the resolved types.
     wrapper.__signature__ = inspect.signature(view, eval_str=True)  # type: ignore[attr-defined]
@@ -120,17 +115,109 @@ class YearAmountOut(Schema):
     spent_wan: Decimal
 
 
+PROJECT_CODE_PATTERN = r"^[0-9A-Za-z\-]*$"
+
+
+def facts_given(facts: ProjectFacts | ChangeFacts | None) -> dict[str, Any] | None:
+    """The facts a client sent, as the services take them (absent ones left out)."""
+    return None if facts is None else facts.model_dump(mode="json", exclude_unset=True)
+
+
+AmountGiven = Decimal | str | None  # 万元; a number or its text, checked by the 申报表 service
+
+
+class FundingIn(Schema):
+    """One row of 资金构成 (万元 by source)."""
+
+    model_config = ConfigDict(extra="allow")  # an unknown source is refused by the service, naming it
+    fiscal: AmountGiven = Field(default=None, description="其中申请财政拨款")
+    self_raised: AmountGiven = Field(default=None, description="单位自筹")
+    national: AmountGiven = Field(default=None, description="国家下拨")
+    other: AmountGiven = Field(default=None, description="其它")
+
+
+class FundingRowsIn(Schema):
+    model_config = ConfigDict(extra="allow")
+    prior: FundingIn | None = Field(default=None, description="历年已安排资金")
+    this_year: FundingIn | None = Field(default=None, description="本年度申请资金")
+
+
+class ProfileIn(Schema):
+    """申报表（通州 附件1）fields; those given replace the stored ones."""
+
+    model_config = ConfigDict(extra="allow")  # an unknown field is refused by the service, naming it
+    leader_name: str | None = Field(default=None, description="项目负责人")
+    leader_phone: str | None = Field(default=None, description="联系电话")
+    nature: str | None = Field(default=None, description="项目性质（new 新建 / continued 续建 …，或其中文）")
+    urgency: str | None = Field(default=None, description="紧急程度")
+    plan_year: int | str | None = Field(default=None, description="资金需求年度")
+    start_month: str | None = Field(default=None, description="启动年月（YYYY-MM）")
+    completion_month: str | None = Field(default=None, description="计划完成年月（YYYY-MM）")
+    planning_prepared: bool | str | None = Field(default=None, description="前期准备：规划编制（是/否）")
+    planning_reviewed: bool | str | None = Field(default=None, description="前期准备：规划通过专家论证（是/否）")
+    funding: FundingRowsIn | None = Field(default=None, description="资金构成")
+    form_filler: str | None = Field(default=None, description="填表人")
+    filler_phone: str | None = Field(default=None, description="填表人联系电话")
+    filler_email: str | None = Field(default=None, description="电子信箱")
+
+
+class FundingOut(Schema):
+    fiscal: str | None = None
+    self_raised: str | None = None
+    national: str | None = None
+    other: str | None = None
+
+
+class FundingRowsOut(Schema):
+    prior: FundingOut | None = None
+    this_year: FundingOut | None = None
+
+
+class ProfileOut(Schema):
+    leader_name: str | None = None
+    leader_phone: str | None = None
+    nature: str | None = None
+    urgency: str | None = None
+    plan_year: int | None = None
+    start_month: str | None = None
+    completion_month: str | None = None
+    planning_prepared: bool | None = None
+    planning_reviewed: bool | None = None
+    funding: FundingRowsOut | None = None
+    form_filler: str | None = None
+    filler_phone: str | None = None
+    filler_email: str | None = None
+
+
+def profile_given(profile: ProfileIn | None) -> dict[str, Any] | None:
+    """The fields the client sent (unknown ones included, for the service to refuse by name)."""
+    return profile.model_dump(exclude_unset=True) if profile is not None else None
+
+
 class ProjectIn(Schema):
     name: str = Field(description="项目名称")
-    facts: dict[str, Any] = Field(default={}, description="政策契约的 project 事实（dates 等由系统维护）")
+    project_code: str = Field(default="", max_length=64, pattern=PROJECT_CODE_PATTERN,
+                              description="项目代码（投资项目在线审批监管平台赋予，通州 第十四条）；尚未取得时留空")
+    facts: ProjectFacts = Field(default_factory=ProjectFacts,
+                                description="政策契约的 project 事实（dates 等由系统维护）")
     pack_id: str | None = Field(default=None, description="政策包；默认本行政区域启用的政策包")
     year_amounts: list[YearAmountIn] = []
+    content: str = Field(default="", description="建设内容")
+    functions: list[str] = Field(default=[], description="主要功能（功能模块，每项一个）")
+    data_items: list[str] = Field(default=[], description="数据资源：拟采集或使用的信息项（信息资源目录）")
+    profile: ProfileIn | None = Field(default=None, description="申报表（通州 附件1）字段（给出的字段替换）")
 
 
 class ProjectPatch(Schema):
     name: str | None = None
-    facts: dict[str, Any] | None = Field(default=None, description="合并到现有事实（按顶层字段覆盖）")
+    project_code: str | None = Field(default=None, max_length=64, pattern=PROJECT_CODE_PATTERN,
+                                     description="项目代码（通州 第十四条；给出时替换）")
+    facts: ProjectFacts | None = Field(default=None, description="合并到现有事实（按顶层字段覆盖）")
     year_amounts: list[YearAmountIn] = []
+    content: str | None = Field(default=None, description="建设内容（给出时替换）")
+    functions: list[str] | None = Field(default=None, description="主要功能（给出时整体替换）")
+    data_items: list[str] | None = Field(default=None, description="数据资源：信息项（给出时整体替换）")
+    profile: ProfileIn | None = Field(default=None, description="申报表（通州 附件1）字段（给出的字段替换）")
 
 
 class ProjectOut(Schema):
@@ -143,10 +230,27 @@ class ProjectOut(Schema):
     pack_digest_at_creation: str
     jurisdiction: NamedOut
     unit: NamedOut
-    facts: dict[str, Any]
+    project_code: str = Field(description="项目代码（投资项目在线审批监管平台赋予，通州 第十四条）；未取得时为空")
+    facts: ProjectFacts = Field(description="政策契约的 project 事实")
+    approved_estimate_wan: Decimal | None = Field(default=None,
+                                                  description="批复概算（系统在批复时记录，调整比例的分母）")
+    content: str
+    functions: list[str]
+    data_items: list[str]
+    profile: ProfileOut = Field(description="申报表（通州 附件1）字段")
     year_amounts: list[YearAmountOut]
     created_at: datetime
     updated_at: datetime
+
+
+def stored_facts_out(pack_id: str, facts: dict[str, Any]) -> dict[str, Any]:
+    """The stored facts as the typed response can carry them: text sanitised, and a fact outside
+    today's bounds (an old row, or one written by SQL) left out, as the evaluation leaves it out."""
+    from govit import bounds
+    from govit.projects.evaluations import within_bounds
+
+    data = within_bounds({"pack": pack_id, "project": bounds.sanitise(dict(facts or {})), "unit": {}})
+    return data.get("project", {})
 
 
 def project_out(project: Project) -> dict[str, Any]:
@@ -160,7 +264,13 @@ def project_out(project: Project) -> dict[str, Any]:
         "pack_digest_at_creation": project.pack_digest_at_creation,
         "jurisdiction": {"id": project.jurisdiction_id, "name": project.jurisdiction.name},
         "unit": {"id": project.unit_id, "name": project.unit.name},
-        "facts": project.facts,
+        "project_code": project.project_code,
+        "facts": stored_facts_out(project.pack_id, project.facts),
+        "approved_estimate_wan": project.approved_estimate_wan,
+        "content": project.content,
+        "functions": list(project.functions or []),
+        "data_items": list(project.data_items or []),
+        "profile": {key: getattr(project, key) for key in PROFILE_KEYS},
         "year_amounts": list(project.year_amounts.all()),
         "created_at": project.created_at,
         "updated_at": project.updated_at,
@@ -175,7 +285,46 @@ class ProjectListOut(Schema):
     pack_id: str
     jurisdiction: str
     unit: str
+    project_code: str = ""
     total_investment_wan: float | None
+    next_due: date | None = Field(default=None, description="本单位最近的未完成时限")
+    next_due_code: str = ""
+    overdue_count: int = Field(default=0, description="逾期未完成的义务数（督办扫描记录）")
+    updated_at: datetime | None = None
+
+
+class ProjectPageOut(Schema):
+    count: int = Field(description="符合条件的项目总数")
+    next: str | None = Field(description="下一页地址；最后一页为 null")
+    items: list[ProjectListOut]
+
+
+class EventFindingOut(Schema):
+    rule: str
+    severity: Literal["block", "warn", "info", "missing", "conflict"]
+    citation: PackCitationOut
+    message: str
+
+
+class EventEvaluationOut(Schema):
+    """What a timeline event keeps of the evaluation it was decided on (empty when none was)."""
+
+    verdict: Literal["eligible", "blocked", "incomplete"] | None = None
+    as_of: date | None = None
+    findings: list[EventFindingOut] = []
+
+
+class EventDetailsOut(Schema):
+    """The event's particulars; which keys appear depends on `kind` (others may be added)."""
+
+    model_config = ConfigDict(extra="allow")
+    change_request: int | None = Field(default=None, description="调整申请编号（change.*）")
+    extension: int | None = Field(default=None, description="延期验收申请编号（acceptance_extension.*）")
+    document_no: str | None = Field(default=None, description="批复文号")
+    doc_code: str | None = Field(default=None, description="材料代码（material.upload）")
+    period: str | None = Field(default=None, description="报告或运维期间")
+    route: str | None = Field(default=None, description="审查路径")
+    fields: list[str] | None = Field(default=None, description="修改的字段（update）")
 
 
 class EventOut(Schema):
@@ -186,11 +335,11 @@ class EventOut(Schema):
     actor: str | None
     at: datetime
     reason: str
-    citations: list[dict[str, Any]]
+    citations: list[PackCitationOut]
     pack_id: str
     pack_digest: str
-    evaluation: dict[str, Any]
-    details: dict[str, Any]
+    evaluation: EventEvaluationOut
+    details: EventDetailsOut
 
 
 def event_out(event: ProjectEvent) -> dict[str, Any]:
@@ -221,12 +370,24 @@ def material_out(m: Material) -> dict[str, Any]:
             "sha256": m.sha256, "sm3": m.sm3, "uploaded_at": m.uploaded_at}
 
 
+class NextStepOut(Schema):
+    action: str = Field(description="下一步的事项，如 submit、approval_decide、opinion_submit")
+    label: str
+    role: str = Field(description="办理的角色")
+    by: list[str] | None = Field(default=None, description="政策包规定的办理机关（单位）")
+    basis: list[PackCitationOut] | None = Field(default=None, description="规定由谁办理的条款")
+    unit: str | None = Field(default=None, description="办理单位名称")
+    missing: list[str] | None = Field(default=None, description="尚缺的材料代码")
+    citations: list[PackCitationOut] | None = None
+    due: date | None = None
+
+
 class NextStepsOut(Schema):
     state: str
     state_label: str
-    verdict: str
-    steps: list[dict[str, Any]]
-    deadlines: list[dict[str, Any]]
+    verdict: Literal["eligible", "blocked", "incomplete"]
+    steps: list[NextStepOut]
+    deadlines: list[DeadlineDueOut]
 
 
 class InboxItemOut(Schema):
@@ -238,10 +399,23 @@ class InboxItemOut(Schema):
     since: datetime
 
 
+class InboxPageOut(Schema):
+    count: int = Field(description="待办总数")
+    next: str | None = Field(description="下一页地址；最后一页为 null")
+    items: list[InboxItemOut]
+
+
+class PortfolioStateOut(Schema):
+    state: str
+    label: str
+    count: int
+    total_investment_wan: float
+
+
 class PortfolioOut(Schema):
     projects: int
     total_investment_wan: float
-    by_state: list[dict[str, Any]]
+    by_state: list[PortfolioStateOut]
 
 
 class CitationIn(Schema):
@@ -290,6 +464,7 @@ class EvaluationIn(Schema):
     summary: str
     goals_met: bool | None = None
     score: float | None = None
+    late_reason: str = Field(default="", description="自评价期已过时的逾期说明")
 
 
 class EvaluationRecordOut(Schema):
@@ -335,17 +510,19 @@ class ReportOut(Schema):
 
 
 class ChangeIn(Schema):
-    change: dict[str, Any] = Field(description="政策契约的 change 事实：increase_wan、decrease_wan、basis …")
+    change: ChangeFacts = Field(description="政策契约的 change 事实：increase_wan、decrease_wan、basis …")
     description: str
 
 
 class ChangeOut(Schema):
     id: int
-    change: dict[str, Any]
+    change: ChangeFacts
     description: str
-    ratio: float | None
+    ratio: float | None = Field(description="政策包计算的调整比例（累计计算的政策包含此前各次调整）")
+    estimate_wan: Decimal | None = Field(default=None, description="比较基数：系统记录的批复概算")
+    document_no: str = ""
     route: str
-    citations: list[dict[str, Any]]
+    citations: list[PackCitationOut]
     status: str
     decision_comment: str
     requested_at: datetime
@@ -376,13 +553,44 @@ class OperationOut(Schema):
 # --- collection ------------------------------------------------------------------------------
 
 
-@router.get("/inbox", response=list[InboxItemOut], summary="牵头部门待办")
-def inbox(request: HttpRequest) -> list[dict[str, Any]]:
-    return [
-        {"kind": item["kind"], "project_id": item["project"].pk, "project_name": item["project"].name,
-         "state": item["project"].state, "text": item["text"], "since": item["since"]}
-        for item in lead_office_inbox(_user(request))
-    ]
+def paging_error(exc: paging.PagingError) -> JsonResponse:
+    return JsonResponse({"detail": exc.message, "code": exc.code, "field": exc.field}, status=400,
+                        json_dumps_params={"ensure_ascii": False})
+
+
+# Per-project lists: newest first by default, or oldest first.
+def _by_time(field: str) -> paging.Sort:
+    return paging.Sort({"new": ("最新在前", [f"-{field}", "-pk"]), "old": ("最早在前", [field, "pk"])}, "new")
+
+
+NEWEST, OLDEST = "最新在前", "最早在前"
+MATERIAL_SORT = paging.Sort({"new": (NEWEST, ["-uploaded_at", "-pk"]), "old": (OLDEST, ["uploaded_at", "pk"]),
+                             "doc_code": ("材料代码", ["doc_code", "-uploaded_at", "-pk"])}, "doc_code")
+EVENT_SORT = paging.Sort({"old": (OLDEST, ["at", "pk"]), "new": (NEWEST, ["-at", "-pk"])}, "old")
+REPORT_SORT = paging.Sort({"period": ("期间（最新在前）", ["-period", "-pk"]),
+                           "new": (NEWEST, ["-submitted_at", "-pk"]), "old": (OLDEST, ["submitted_at", "pk"])},
+                          "period")
+CHANGE_SORT = _by_time("requested_at")
+OPERATION_SORT = paging.Sort({"period": ("期间（最新在前）", ["-period", "-pk"]),
+                              "new": (NEWEST, ["-recorded_at", "-pk"]), "old": (OLDEST, ["recorded_at", "pk"])},
+                             "period")
+EVALUATION_SORT = paging.Sort({"old": (OLDEST, ["submitted_at", "pk"]), "new": (NEWEST, ["-submitted_at", "-pk"])},
+                              "old")
+EXTENSION_SORT = _by_time("requested_at")
+
+
+@router.get("/inbox", response={200: InboxPageOut, 400: ErrorOut}, summary="牵头部门待办（分页）")
+def inbox(request: HttpRequest, limit: str | None = None, offset: str | None = None) -> Any:
+    try:
+        size, start = paging.limit_offset(limit, offset)
+    except paging.PagingError as exc:
+        return paging_error(exc)
+    with replica_reads():
+        page = paging.page_of(lead_office_inbox_rows(_user(request)), limit=size, offset=start)
+        page.items = inbox_items(page.items)
+    return paging.envelope(request, page, lambda item: {
+        "kind": item["kind"], "project_id": item["project"].pk, "project_name": item["project"].name,
+        "state": item["project"].state, "text": item["text"], "since": item["since"]})
 
 
 @router.get("/portfolio", response=PortfolioOut, summary="项目总览（领导）")
@@ -402,26 +610,62 @@ def portfolio(request: HttpRequest) -> dict[str, Any]:
             "by_state": sorted(by_state.values(), key=lambda r: order.index(r["state"]))}
 
 
-@router.get("", response=list[ProjectListOut], summary="我可见的项目")
-def project_list(request: HttpRequest, state: str | None = None) -> list[dict[str, Any]]:
-    qs = projects_visible_to(_user(request))
-    if state:
-        qs = qs.filter(state=state)
-    return [
-        {"id": p.pk, "name": p.name, "state": p.state, "state_label": ProjectState(p.state).label,
-         "pack_id": p.pack_id, "jurisdiction": p.jurisdiction.name, "unit": p.unit.name,
-         "total_investment_wan": p.facts.get("total_investment_wan")}
-        for p in qs
-    ]
+def project_list_out(p: Project) -> dict[str, Any]:
+    amount = p.investment_wan if p.status_as_of else p.facts.get("total_investment_wan")
+    return {"id": p.pk, "name": p.name, "state": p.state, "state_label": ProjectState(p.state).label,
+            "pack_id": p.pack_id, "jurisdiction": p.jurisdiction.name, "unit": p.unit.name,
+            "project_code": p.project_code,
+            "total_investment_wan": float(amount) if amount is not None else None, "next_due": p.next_due,
+            "next_due_code": p.next_due_code, "overdue_count": p.overdue_count, "updated_at": p.updated_at}
+
+
+@router.get("", response={200: ProjectPageOut, 400: ErrorOut}, summary="我可见的项目（分页）")
+def project_list(request: HttpRequest, state: str | None = None, q: str | None = None, overdue: bool = False,
+                 jurisdiction_id: int | None = None, unit_id: int | None = None, year: str | None = None,
+                 pack_id: str | None = None, sort: str | None = None, limit: str | None = None,
+                 offset: str | None = None) -> Any:
+    """`sort`: new（默认，最新创建）、stage、due、amount、updated、name；`overdue=true` 只列已逾期的项目；
+    `state`（阶段）、`jurisdiction_id`、`unit_id`、`year`（计划/资金需求年度）、`pack_id` 筛选。"""
+    try:
+        plan_year = year_filter(year)
+        size, start = paging.limit_offset(limit, offset)
+        order = PROJECT_SORT.resolve(sort, strict=True)
+        if state and state not in ProjectState.values:
+            raise paging.PagingError("state", f"参数 state 不是有效的项目状态：“{state[:30]}”。")
+    except paging.PagingError as exc:
+        return paging_error(exc)
+    with replica_reads():
+        qs = filter_projects(projects_visible_to(_user(request)), query=(q or "").strip()[:50], overdue=overdue)
+        if state:
+            qs = qs.filter(state=state)
+        if jurisdiction_id is not None:
+            qs = qs.filter(jurisdiction_id=jurisdiction_id)
+        if unit_id is not None:
+            qs = qs.filter(unit_id=unit_id)
+        if plan_year is not None:
+            qs = qs.filter(plan_year=plan_year)
+        if pack_id:
+            qs = qs.filter(pack_id=pack_id[:40])
+        page = paging.page_of(qs.order_by(*PROJECT_SORT.order_by(order)).defer(*LIST_DEFERRED), limit=size,
+                              offset=start)
+        return paging.envelope(request, page, project_list_out)
 
 
 @router.post("", response={201: ProjectOut, **ERRORS}, summary="新建项目（建设单位）")
 @domain_errors
 def project_create(request: HttpRequest, payload: ProjectIn) -> Any:
-    project = services.project_create(
-        actor=_user(request), name=payload.name, facts=payload.facts, pack_id=payload.pack_id,
-        year_amounts=[y.model_dump() for y in payload.year_amounts], source_ip=_ip(request),
-    )
+    from django.db import transaction
+
+    with transaction.atomic():  # a bad 申报表 field leaves no half-made project
+        project = services.project_create(
+            actor=_user(request), name=payload.name, facts=facts_given(payload.facts), pack_id=payload.pack_id,
+            project_code=payload.project_code,
+            year_amounts=[y.model_dump() for y in payload.year_amounts], source_ip=_ip(request),
+            content=payload.content, functions=payload.functions, data_items=payload.data_items,
+        )
+        if payload.profile:
+            project = project_update_profile(project=project, actor=_user(request),
+                                             profile=profile_given(payload.profile), source_ip=_ip(request))
     return Status(201, project_out(project))
 
 
@@ -435,28 +679,48 @@ def project_detail(request: HttpRequest, project_id: int) -> Any:
 @domain_errors
 def project_patch(request: HttpRequest, project_id: int, payload: ProjectPatch) -> Any:
     project = services.project_update_facts(
-        project=_project(request, project_id), actor=_user(request), facts=payload.facts, name=payload.name,
+        project=_project(request, project_id), actor=_user(request), facts=facts_given(payload.facts),
+        name=payload.name, project_code=payload.project_code,
         year_amounts=[y.model_dump() for y in payload.year_amounts], source_ip=_ip(request),
+        content=payload.content, functions=payload.functions, data_items=payload.data_items,
     )
+    if payload.profile:
+        project = project_update_profile(project=project, actor=_user(request),
+                                         profile=profile_given(payload.profile), source_ip=_ip(request))
     return project_out(project)
 
 
-@router.post("/{int:project_id}/evaluate", response={200: EvaluationOut, 404: ErrorOut}, summary="按政策包评估本项目")
+@router.delete("/{int:project_id}", response={204: None, **ERRORS}, summary="删除草稿（建设单位）")
+@domain_errors
+def project_delete(request: HttpRequest, project_id: int) -> Any:
+    services.project_delete(project=_project(request, project_id), actor=_user(request), source_ip=_ip(request))
+    return Status(204, None)
+
+
+@router.post("/{int:project_id}/evaluate", response={200: EvaluationOut, 404: ErrorOut}, summary="按政策包评估本项目",
+             by_alias=True, exclude_unset=True)
 @domain_errors
 def project_evaluate(request: HttpRequest, project_id: int) -> Any:
     return project_evaluation(_project(request, project_id))
 
 
-@router.get("/{int:project_id}/next-steps", response={200: NextStepsOut, 404: ErrorOut}, summary="下一步")
+@router.get("/{int:project_id}/next-steps", response={200: NextStepsOut, 404: ErrorOut}, summary="下一步",
+            by_alias=True, exclude_unset=True)
 @domain_errors
 def next_steps(request: HttpRequest, project_id: int) -> Any:
     return project_next_steps(_project(request, project_id), _user(request))
 
 
-@router.get("/{int:project_id}/timeline", response={200: list[EventOut], 404: ErrorOut}, summary="项目时间线")
+@router.get("/{int:project_id}/timeline", response={200: page_schema(EventOut, "EventPageOut"), 404: ErrorOut},
+            summary="项目时间线（分页）",
+            description=sort_description(EVENT_SORT) + " kind：只列某类事件（如 submit）。")
 @domain_errors
-def project_timeline(request: HttpRequest, project_id: int) -> Any:
-    return [event_out(e) for e in timeline(_project(request, project_id))]
+def project_timeline(request: HttpRequest, project_id: int, kind: str | None = None, sort: str | None = None,
+                     limit: str | None = None, offset: str | None = None) -> Any:
+    events = timeline(_project(request, project_id))
+    if kind:
+        events = events.filter(kind=kind[:50])
+    return api_page(request, events, limit=limit, offset=offset, sort=EVENT_SORT, sort_key=sort, shape=event_out)
 
 
 # --- transitions -----------------------------------------------------------------------------
@@ -471,6 +735,15 @@ def _transition_endpoint(name: str, summary: str, schema: type[Schema] | None,
             project = _project(request, project_id)
             call(project, _user(request), None, _ip(request))
             return project_out(project)
+    elif all(not f.is_required() for f in schema.model_fields.values()):
+        # Every field has a default: a client may send no body at all.
+        def view(request: HttpRequest, project_id: int, payload: Any = None) -> Any:
+            project = _project(request, project_id)
+            call(project, _user(request), payload if payload is not None else schema(), _ip(request))
+            return project_out(project)
+
+        view.__annotations__ = {"request": HttpRequest, "project_id": int, "payload": Body[schema | None],
+                                "return": Any}
     else:
         def view(request: HttpRequest, project_id: int, payload: Any) -> Any:
             project = _project(request, project_id)
@@ -482,7 +755,7 @@ def _transition_endpoint(name: str, summary: str, schema: type[Schema] | None,
 
     view.__name__ = f"transition_{name.replace('-', '_')}"
     router.post(f"/{{int:project_id}}/transitions/{name}", response={200: ProjectOut, **ERRORS},
-                summary=summary, operation_id=f"project_transition_{name.replace('-', '_')}")(domain_errors(view))
+                summary=summary)(domain_errors(view))
 
 
 def _cite(payload: Any) -> dict[str, Any] | None:
@@ -498,13 +771,16 @@ def _review_route(project: Project, actor: User, payload: Any, ip: str | None) -
 _TRANSITIONS: list[tuple[str, str, type[Schema] | None, Callable[[Project, User, Any, str | None], Any]]] = [
     ("submit", "提交申报（建设单位）", None,
      lambda p, u, d, ip: services.project_submit(project=p, actor=u, source_ip=ip)),
+    ("withdraw", "撤回尚未受理的申报（建设单位）", NoteIn,
+     lambda p, u, d, ip: services.project_withdraw(project=p, actor=u, reason=d.reason, source_ip=ip)),
     ("preliminary-review-start", "受理并开始初审（牵头部门）", None,
      lambda p, u, d, ip: services.preliminary_review_start(project=p, actor=u, source_ip=ip)),
     ("preliminary-review-decide", "初审结论：退回 / 不予立项 / 入库（牵头部门）", ReviewDecisionIn,
      lambda p, u, d, ip: services.preliminary_review_decide(project=p, actor=u, decision=d.decision,
                                                             reason=d.reason, citation=_cite(d), source_ip=ip)),
     ("review-route", "组织审查：按政策包派发审查意见任务（牵头部门）", RouteIn, _review_route),
-    ("approval-decide", "审批决定：批复 / 退回 / 不予立项（牵头部门）", ApprovalDecisionIn,
+    ("approval-decide", "审批决定：批复 / 退回 / 不予立项（政策包规定的审批部门，如通州区行政审批局、巴中市发改委）",
+     ApprovalDecisionIn,
      lambda p, u, d, ip: services.approval_decide(project=p, actor=u, decision=d.decision, reason=d.reason,
                                                   document_no=d.document_no, citation=_cite(d),
                                                   approved_on=d.approved_on, source_ip=ip)),
@@ -514,8 +790,8 @@ _TRANSITIONS: list[tuple[str, str, type[Schema] | None, Callable[[Project, User,
      lambda p, u, d, ip: services.filing_record(project=p, actor=u, reason=d.reason, source_ip=ip)),
     ("procurement-start", "启动采购（建设单位）", DateIn,
      lambda p, u, d, ip: services.procurement_start(project=p, actor=u, started_on=d.on, source_ip=ip)),
-    ("construction-start", "开工建设（建设单位）", None,
-     lambda p, u, d, ip: services.construction_start(project=p, actor=u, source_ip=ip)),
+    ("construction-start", "开工建设（建设单位；须监理的项目先上传监理合同）", DateIn,
+     lambda p, u, d, ip: services.construction_start(project=p, actor=u, started_on=d.on, source_ip=ip)),
     ("completion", "报告建成、进入试运行（建设单位）", CompletionIn,
      lambda p, u, d, ip: services.completion_report(project=p, actor=u, completed_on=d.completed_on,
                                                     trial_started_on=d.trial_started_on, source_ip=ip)),
@@ -524,16 +800,17 @@ _TRANSITIONS: list[tuple[str, str, type[Schema] | None, Callable[[Project, User,
     ("pre-acceptance-decide", "预验收结论（牵头部门）", PassFailIn,
      lambda p, u, d, ip: services.pre_acceptance_decide(project=p, actor=u, decision=d.decision,
                                                         reason=d.reason, source_ip=ip)),
-    ("acceptance-request", "申请竣工验收（建设单位）", None,
-     lambda p, u, d, ip: services.acceptance_request(project=p, actor=u, source_ip=ip)),
-    ("acceptance-decide", "竣工验收结论（牵头部门）", PassFailIn,
+    ("acceptance-request", "申请竣工验收（建设单位）", DateIn,
+     lambda p, u, d, ip: services.acceptance_request(project=p, actor=u, requested_on=d.on, source_ip=ip)),
+    ("acceptance-decide", "竣工验收结论（政策包规定的验收部门）", PassFailIn,
      lambda p, u, d, ip: services.acceptance_decide(project=p, actor=u, decision=d.decision, reason=d.reason,
                                                     accepted_on=d.on, source_ip=ip)),
     ("go-live", "投入运行（建设单位）", DateIn,
      lambda p, u, d, ip: services.go_live_record(project=p, actor=u, go_live_on=d.on, source_ip=ip)),
     ("self-evaluation", "提交自评价（建设单位）", EvaluationIn,
      lambda p, u, d, ip: services.self_evaluation_submit(project=p, actor=u, summary=d.summary,
-                                                         goals_met=d.goals_met, score=d.score, source_ip=ip)),
+                                                         goals_met=d.goals_met, score=d.score,
+                                                         late_reason=d.late_reason, source_ip=ip)),
     ("post-evaluation", "录入后评价（牵头部门）", EvaluationIn,
      lambda p, u, d, ip: services.post_evaluation_record(project=p, actor=u, summary=d.summary,
                                                          goals_met=d.goals_met, score=d.score, source_ip=ip)),
@@ -554,10 +831,16 @@ for _name, _summary, _schema, _call in _TRANSITIONS:
 # --- materials -------------------------------------------------------------------------------
 
 
-@router.get("/{int:project_id}/materials", response={200: list[MaterialOut], 404: ErrorOut}, summary="项目材料")
+@router.get("/{int:project_id}/materials", response={200: page_schema(MaterialOut, "MaterialPageOut"), **ERRORS},
+            summary="项目材料（分页）", description=sort_description(MATERIAL_SORT) + " doc_code：只列某种材料。")
 @domain_errors
-def material_list(request: HttpRequest, project_id: int) -> Any:
-    return [material_out(m) for m in _project(request, project_id).materials.all()]
+def material_list(request: HttpRequest, project_id: int, doc_code: str | None = None, sort: str | None = None,
+                  limit: str | None = None, offset: str | None = None) -> Any:
+    materials = _project(request, project_id).materials.all()
+    if choice_filter(doc_code, MaterialCode.values, "doc_code"):
+        materials = materials.filter(doc_code=doc_code)
+    return api_page(request, materials, limit=limit, offset=offset, sort=MATERIAL_SORT, sort_key=sort,
+                    shape=material_out)
 
 
 @router.post("/{int:project_id}/materials", response={201: MaterialOut, **ERRORS}, summary="上传材料")
@@ -574,23 +857,29 @@ def material_upload(request: HttpRequest, project_id: int, doc_code: Form[Materi
             summary="下载材料")
 @domain_errors
 def material_download(request: HttpRequest, project_id: int, material_id: int) -> Any:
-    return material_response(_project(request, project_id).materials.get(pk=material_id))
+    return material_response(_project(request, project_id).materials.get(pk=material_id), request)
 
 
 @router.get("/{int:project_id}/application-form.docx", response={200: None, 404: ErrorOut},
             summary="导出申报表（DOCX）")
 @domain_errors
 def application_form(request: HttpRequest, project_id: int) -> Any:
-    return application_form_response(_project(request, project_id))
+    return application_form_response(_project(request, project_id), request)
 
 
 # --- reports, changes, O&M, evaluations ------------------------------------------------------
 
 
-@router.get("/{int:project_id}/reports", response={200: list[ReportOut], 404: ErrorOut}, summary="进展与绩效报告")
+@router.get("/{int:project_id}/reports", response={200: page_schema(ReportOut, "ReportPageOut"), **ERRORS},
+            summary="进展与绩效报告（分页）",
+            description=sort_description(REPORT_SORT) + " kind：quarterly 或 yearly。")
 @domain_errors
-def report_list(request: HttpRequest, project_id: int) -> Any:
-    return list(ProgressReport.objects.filter(project=_project(request, project_id)))
+def report_list(request: HttpRequest, project_id: int, kind: str | None = None, sort: str | None = None,
+                limit: str | None = None, offset: str | None = None) -> Any:
+    reports = ProgressReport.objects.filter(project=_project(request, project_id))
+    if choice_filter(kind, ["quarterly", "yearly"], "kind"):
+        reports = reports.filter(kind=kind)
+    return api_page(request, reports, limit=limit, offset=offset, sort=REPORT_SORT, sort_key=sort)
 
 
 @router.post("/{int:project_id}/reports", response={201: ReportOut, **ERRORS}, summary="报送进展/绩效报告")
@@ -602,22 +891,28 @@ def report_submit(request: HttpRequest, project_id: int, payload: ReportIn) -> A
 
 
 def change_out(c: ChangeRequest) -> dict[str, Any]:
-    return {"id": c.pk, "change": c.change, "description": c.description, "ratio": c.ratio, "route": c.route,
+    return {"id": c.pk, "change": c.change, "description": c.description, "ratio": c.ratio,
+            "estimate_wan": c.estimate_wan, "document_no": c.document_no, "route": c.route,
             "citations": c.citations, "status": c.status, "decision_comment": c.decision_comment,
             "requested_at": c.requested_at, "decided_at": c.decided_at}
 
 
-@router.get("/{int:project_id}/changes", response={200: list[ChangeOut], 404: ErrorOut}, summary="调整申请")
+@router.get("/{int:project_id}/changes", response={200: page_schema(ChangeOut, "ChangePageOut"), **ERRORS},
+            summary="调整申请（分页）", description=sort_description(CHANGE_SORT) + " status：只列某状态的申请。")
 @domain_errors
-def change_list(request: HttpRequest, project_id: int) -> Any:
-    return [change_out(c) for c in _project(request, project_id).changes.all()]
+def change_list(request: HttpRequest, project_id: int, status: str | None = None, sort: str | None = None,
+                limit: str | None = None, offset: str | None = None) -> Any:
+    changes = _project(request, project_id).changes.all()
+    if choice_filter(status, [v for v, _ in ChangeRequest._meta.get_field("status").choices], "status"):
+        changes = changes.filter(status=status)
+    return api_page(request, changes, limit=limit, offset=offset, sort=CHANGE_SORT, sort_key=sort, shape=change_out)
 
 
 @router.post("/{int:project_id}/changes", response={201: ChangeOut, **ERRORS}, summary="提出调整申请")
 @domain_errors
 def change_create(request: HttpRequest, project_id: int, payload: ChangeIn) -> Any:
     change = services.change_request_create(project=_project(request, project_id), actor=_user(request),
-                                            change=payload.change, description=payload.description,
+                                            change=facts_given(payload.change), description=payload.description,
                                             source_ip=_ip(request))
     return Status(201, change_out(change))
 
@@ -632,10 +927,13 @@ def change_decide(request: HttpRequest, project_id: int, change_id: int, payload
     return change_out(change)
 
 
-@router.get("/{int:project_id}/operations", response={200: list[OperationOut], 404: ErrorOut}, summary="运维记录")
+@router.get("/{int:project_id}/operations", response={200: page_schema(OperationOut, "OperationPageOut"), **ERRORS},
+            summary="运维记录（分页）", description=sort_description(OPERATION_SORT))
 @domain_errors
-def operation_list(request: HttpRequest, project_id: int) -> Any:
-    return list(OperationRecord.objects.filter(project=_project(request, project_id)))
+def operation_list(request: HttpRequest, project_id: int, sort: str | None = None, limit: str | None = None,
+                   offset: str | None = None) -> Any:
+    records = OperationRecord.objects.filter(project=_project(request, project_id))
+    return api_page(request, records, limit=limit, offset=offset, sort=OPERATION_SORT, sort_key=sort)
 
 
 @router.post("/{int:project_id}/operations", response={201: OperationOut, **ERRORS}, summary="记录运维情况")
@@ -646,9 +944,83 @@ def operation_create(request: HttpRequest, project_id: int, payload: OperationIn
     return Status(201, record)
 
 
-@router.get("/{int:project_id}/evaluations", response={200: list[EvaluationRecordOut], 404: ErrorOut},
-            summary="自评价与后评价")
+@router.get("/{int:project_id}/evaluations",
+            response={200: page_schema(EvaluationRecordOut, "EvaluationRecordPageOut"), **ERRORS},
+            summary="自评价与后评价（分页）", description=sort_description(EVALUATION_SORT) + " kind：self 或 post。")
 @domain_errors
-def evaluation_list(request: HttpRequest, project_id: int) -> Any:
-    return list(Evaluation.objects.filter(project=_project(request, project_id)))
+def evaluation_list(request: HttpRequest, project_id: int, kind: str | None = None, sort: str | None = None,
+                    limit: str | None = None, offset: str | None = None) -> Any:
+    records = Evaluation.objects.filter(project=_project(request, project_id))
+    if choice_filter(kind, ["self", "post"], "kind"):
+        records = records.filter(kind=kind)
+    return api_page(request, records, limit=limit, offset=offset, sort=EVALUATION_SORT, sort_key=sort)
 
+
+
+# --- supervision service, acceptance extensions ----------------------------------------------
+
+
+@router.post("/{int:project_id}/supervision-request", response={200: ProjectOut, **ERRORS},
+             summary="申请统一监理服务（建设单位；通州 第二十五条 100万元及以下）")
+@domain_errors
+def supervision_request(request: HttpRequest, project_id: int, payload: Body[NoteIn | None] = None) -> Any:
+    project = _project(request, project_id)
+    services.supervision_service_request(project=project, actor=_user(request),
+                                         note=payload.reason if payload else "", source_ip=_ip(request))
+    return project_out(project)
+
+
+class ExtensionIn(Schema):
+    reason: str = Field(description="不能按期申请验收的原因")
+    requested_until: date = Field(description="申请延期至（须晚于原期限）")
+
+
+class ExtensionOut(Schema):
+    id: int
+    reason: str
+    requested_until: date
+    deadline: date
+    status: str
+    status_label: str
+    decision_comment: str
+    citations: list[PackCitationOut]
+    requested_at: datetime
+    decided_at: datetime | None
+
+
+def extension_out(e: AcceptanceExtension) -> dict[str, Any]:
+    return {"id": e.pk, "reason": e.reason, "requested_until": e.requested_until, "deadline": e.deadline,
+            "status": e.status, "status_label": e.get_status_display(), "decision_comment": e.decision_comment,
+            "citations": e.citations, "requested_at": e.requested_at, "decided_at": e.decided_at}
+
+
+@router.get("/{int:project_id}/acceptance-extensions",
+            response={200: page_schema(ExtensionOut, "ExtensionPageOut"), **ERRORS},
+            summary="延期验收申请（分页）", description=sort_description(EXTENSION_SORT))
+@domain_errors
+def extension_list(request: HttpRequest, project_id: int, sort: str | None = None, limit: str | None = None,
+                   offset: str | None = None) -> Any:
+    extensions = _project(request, project_id).acceptance_extensions.all()
+    return api_page(request, extensions, limit=limit, offset=offset, sort=EXTENSION_SORT, sort_key=sort,
+                    shape=extension_out)
+
+
+@router.post("/{int:project_id}/acceptance-extensions", response={201: ExtensionOut, **ERRORS},
+             summary="提出延期验收申请（建设单位；通州 第三十条）")
+@domain_errors
+def extension_create(request: HttpRequest, project_id: int, payload: ExtensionIn) -> Any:
+    extension = services.acceptance_extension_request(
+        project=_project(request, project_id), actor=_user(request), reason=payload.reason,
+        requested_until=payload.requested_until, source_ip=_ip(request))
+    return Status(201, extension_out(extension))
+
+
+@router.post("/{int:project_id}/acceptance-extensions/{int:extension_id}/decide",
+             response={200: ExtensionOut, **ERRORS}, summary="审核延期验收申请（领导小组办公室）")
+@domain_errors
+def extension_decide(request: HttpRequest, project_id: int, extension_id: int, payload: ChangeDecisionIn) -> Any:
+    extension = _project(request, project_id).acceptance_extensions.get(pk=extension_id)
+    extension = services.acceptance_extension_decide(extension=extension, actor=_user(request),
+                                                     decision=payload.decision, comment=payload.comment,
+                                                     source_ip=_ip(request))
+    return extension_out(extension)

@@ -11,17 +11,20 @@ from typing import Any
 
 from django import forms
 
+from govit.core.forms import BoundedForm, ProductErrorsMixin
 from govit.policy import labels
 from govit.projects.models import MaterialCode, ReportKind
 from govit.projects.presenters import article_choices, doc_label
-from govit.regulations.forms import SECTIONS, PrecheckForm
+from govit.regulations.forms import PACK_SECTION, SECTIONS, PrecheckForm
 
 # Facts an applicant does not type: dates and changes come from the lifecycle, unit facts from the platform.
 _PLATFORM_FIELDS = ("pack", "as_of", "in_project_library", "in_annual_plan")
 _PLATFORM_PREFIXES = ("dates__", "change__", "unit__")
+# What the project builds, for the duplicate and split analysis: Project columns, not pack facts.
+DESCRIPTION_FIELDS = ("content", "functions", "data_items")
 
 
-class AccessibleForm(forms.Form):
+class AccessibleForm(ProductErrorsMixin, BoundedForm):
     """Point each widget at its error box and (when present) its help text."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -44,12 +47,23 @@ class ProjectForm(PrecheckForm):
                                    widget=forms.NumberInput(attrs={"step": "any", "min": "0"}),
                                    error_messages={"min_value": "不能为负数。", "invalid": "请填写数字。"})
 
+    content = forms.CharField(label="建设内容", required=False, max_length=20000,
+                              widget=forms.Textarea(attrs={"rows": 4}),
+                              help_text="项目建设目标和主要建设内容（申报表“项目建设目的和内容”）。")
+    functions = forms.CharField(label="主要功能", required=False, widget=forms.Textarea(attrs={"rows": 3}),
+                                help_text="功能模块，每行一项，或用“、”“；”分隔。用于比对是否与已有系统重复。")
+    data_items = forms.CharField(label="数据资源（信息项）", required=False, widget=forms.Textarea(attrs={"rows": 3}),
+                                 help_text="拟采集或使用的信息项（信息资源目录），每行一项，或用“、”“；”分隔。")
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for name in [n for n in self.fields if _is_platform_field(n)]:
             del self.fields[name]
         self.fields["name"].required = True
         self.fields["name"].error_messages["required"] = "请填写项目名称。"
+        from govit.projects.forms_profile import profile_fields
+
+        self.fields.update(profile_fields())
         for field_name, field in self.fields.items():
             field.widget.attrs["aria-describedby"] = f"err-{field_name}"
 
@@ -62,13 +76,50 @@ class ProjectForm(PrecheckForm):
             if kept:
                 result.append({"title": title, "fields": [self[n] for n in kept],
                                "open": is_open or any(self[n].errors for n in kept)})
+            if title == "项目基本情况":
+                kept = list(DESCRIPTION_FIELDS)
+                result.append({"title": "建设内容、功能和数据资源", "fields": [self[n] for n in kept], "open": True})
+                own = [n for n in self.pack_fields if n in self.fields]
+                if own:
+                    result.append({"title": PACK_SECTION, "fields": [self[n] for n in own], "open": True})
+                profile = [n for n in self.fields if n.startswith("pf_")]
+                result.append({"title": "申报表信息（项目负责人、起止年月、前期准备、资金构成）",
+                               "fields": [self[n] for n in profile],
+                               "open": any(self[n].errors for n in profile)})
         return result
+
+    def clean(self) -> dict[str, Any]:
+        from govit.projects.forms_profile import validate_profile
+
+        cleaned = super().clean()
+        validate_profile(self)
+        planned, total = cleaned.get("planned_wan"), cleaned.get("total_investment_wan")
+        if planned is not None and total is not None and float(planned) > float(total) \
+                and "planned_wan" not in self.errors:
+            self.add_error("planned_wan", f"“该年度需要资金”（{planned:.2f} 万元）不能超过“建设总投资”"
+                                          f"（{float(total):.2f} 万元）。")
+        return cleaned
+
+    def profile(self) -> dict[str, Any]:
+        """The 申报表 fields for `project_update_profile`."""
+        from govit.projects.forms_profile import profile_from
+
+        return profile_from(self.cleaned_data)
+
+    def description(self) -> dict[str, Any]:
+        """建设内容, 主要功能 and 数据资源 for the services (lists split on 、 ； and new lines)."""
+        from govit.analysis.engine.lexicon import split_list
+
+        return {"content": self.cleaned_data.get("content") or "",
+                "functions": split_list(self.cleaned_data.get("functions")),
+                "data_items": split_list(self.cleaned_data.get("data_items"))}
 
     def facts(self) -> dict[str, Any]:
         """The contract's `project` facts from the cleaned data; blank fields are left out."""
         project: dict[str, Any] = {}
         for name, value in self.cleaned_data.items():
-            if name in ("planned_year", "planned_wan") or value in (None, "", []):
+            if name in ("planned_year", "planned_wan", *DESCRIPTION_FIELDS) or name.startswith("pf_") \
+                    or value in (None, "", []):
                 continue
             if hasattr(value, "isoformat"):
                 value = value.isoformat()
@@ -88,7 +139,9 @@ class ProjectForm(PrecheckForm):
     @staticmethod
     def initial_from(project: Any) -> dict[str, Any]:
         """Form initial values from a project's stored facts (nested facts flattened with "__")."""
-        initial: dict[str, Any] = {"name": project.name}
+        initial: dict[str, Any] = {"name": project.name, "content": project.content,
+                                   "functions": "\n".join(project.functions or []),
+                                   "data_items": "\n".join(project.data_items or [])}
 
         def put(prefix: str, value: Any) -> None:
             if isinstance(value, dict):
@@ -101,6 +154,9 @@ class ProjectForm(PrecheckForm):
 
         for key, value in (project.facts or {}).items():
             put(key, value)
+        from govit.projects.forms_profile import initial_profile
+
+        initial.update(initial_profile(project))
         row = project.year_amounts.order_by("year").first()
         if row is not None:
             initial["planned_year"] = row.year
@@ -113,14 +169,15 @@ class MaterialForm(AccessibleForm):
     file = forms.FileField(label="文件（DOCX、XLSX、PDF、PNG、JPG、ZIP）",
                            error_messages={"required": "请选择要上传的文件。"})
 
-    def __init__(self, *args: Any, needed: list[str] | None = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, needed: list[str] | None = None, pack_id: str | None = None,
+                 **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         needed = [c for c in (needed or []) if c in MaterialCode.values]
         others = [c for c in MaterialCode.values if c not in needed]
         choices: list[Any] = []
         if needed:
-            choices.append(("本阶段须提交", [(c, doc_label(c)) for c in needed]))
-        choices.append(("其他材料", [(c, doc_label(c)) for c in others]))
+            choices.append(("本阶段须提交", [(c, doc_label(c, pack_id)) for c in needed]))
+        choices.append(("其他材料", [(c, doc_label(c, pack_id)) for c in others]))
         self.fields["doc_code"].choices = choices
 
 
@@ -214,6 +271,8 @@ class EvaluationForm(AccessibleForm):
                                        coerce=lambda v: v == "true", empty_value=None, required=False)
     score = forms.DecimalField(label="评分（百分制，可不填）", min_value=0, max_value=100, decimal_places=1,
                                required=False)
+    late_reason = forms.CharField(label="逾期说明（超过自评价期限时填写）", required=False,
+                                  widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class ReportForm(AccessibleForm):
@@ -232,6 +291,14 @@ class ReportForm(AccessibleForm):
         super().__init__(*args, **kwargs)
         if kinds is not None:
             self.fields["kind"].choices = [(k, v) for k, v in ReportKind.choices if k in kinds]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        year, total = data.get("year_investment_wan"), data.get("total_investment_wan")
+        if year is not None and total is not None and total < year:
+            self.add_error("total_investment_wan", f"“累计完成投资”（{total:.2f} 万元）不能少于“当年完成投资”"
+                                                   f"（{year:.2f} 万元）。")
+        return data
 
 
 def _wan(label: str) -> forms.DecimalField:

@@ -12,6 +12,8 @@ from typing import Any, ClassVar
 
 from django.conf import settings
 from django.db import models
+from django.db.models.fields.json import KeyTextTransform, KeyTransform
+from django.db.models.functions import Cast
 from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transition
 
 from govit.core.models import Jurisdiction, Unit
@@ -39,10 +41,35 @@ class ProjectState(models.TextChoices):
     TERMINATED = "terminated", "已终止"
 
 
+class ProjectNature(models.TextChoices):
+    """项目性质 (通州 附件1 备注2)."""
+
+    NEW = "new", "新建"
+    CONTINUING = "continuing", "续建"
+    MAINTENANCE = "maintenance", "维护"
+
+
+class Urgency(models.TextChoices):
+    """紧急程度: the lead office's 「先急后缓」 (通州 第七条)."""
+
+    URGENT = "urgent", "紧急"
+    FAIRLY_URGENT = "fairly_urgent", "较急"
+    NORMAL = "normal", "一般"
+
+
 S = ProjectState
 CLOSED_STATES = (S.REJECTED, S.TERMINATED)
 _SUSPENDABLE = [s for s in S.values if s not in (S.SUSPENDED, S.REJECTED, S.TERMINATED, S.EVALUATED)]
 _TERMINABLE = [s for s in S.values if s not in (S.REJECTED, S.TERMINATED, S.EVALUATED)]
+# Where an approved project may propose an adjustment, and so where a full re-approval starts from.
+CHANGE_STATES = (S.APPROVED, S.FILED, S.PROCUREMENT, S.CONSTRUCTION, S.TRIAL_RUN)
+
+
+class ProjectManager(models.Manager):
+    """Projects that exist for their users: a draft its applicant deleted is kept (with its history) but hidden."""
+
+    def get_queryset(self) -> models.QuerySet:
+        return super().get_queryset().filter(deleted_at__isnull=True)
 
 
 class Project(ConcurrentTransitionMixin, models.Model):
@@ -58,19 +85,91 @@ class Project(ConcurrentTransitionMixin, models.Model):
     facts = models.JSONField("项目事实", default=dict, blank=True)
     state = FSMField("状态", default=S.DRAFT, choices=S.choices, protected=True, db_index=True)
     state_before_suspension = models.CharField("暂停前状态", max_length=30, blank=True)
+    state_before_reapproval = models.CharField("重新报批前状态", max_length=30, blank=True)
+    approved_estimate_wan = models.DecimalField(
+        "批复概算（万元）", max_digits=12, decimal_places=2, null=True, blank=True,
+        help_text="立项批复（或免于审批、备案）时由系统记录的总投资；调整比例的分母，经同意的调整不改变它，重新报批批复后更新",
+    )
+    deleted_at = models.DateTimeField("删除时间", null=True, blank=True,
+                                      help_text="建设单位删除的草稿：保留记录，不再显示")
     awaiting = models.CharField(
         "待办事项", max_length=30, blank=True, help_text="当前状态下等待牵头部门处理的申请：pre_acceptance / acceptance"
     )
+    # What the application says it builds, structured for duplicate and split analysis (govit.analysis)
+    # and the 申报表 (通州 附件1); the pack's facts stay in `facts`.
+    content = models.TextField("建设内容", blank=True)
+    functions = models.JSONField("主要功能", default=list, blank=True)
+    data_items = models.JSONField("数据资源（信息项）", default=list, blank=True)
+    nature = models.CharField("项目性质", max_length=20, choices=ProjectNature.choices, blank=True)
+    urgency = models.CharField("紧急程度", max_length=20, choices=Urgency.choices, blank=True)
+    plan_year = models.PositiveSmallIntegerField("计划（资金需求）年度", null=True, blank=True, db_index=True)
+    preliminary_score = models.DecimalField("初审评分", max_digits=5, decimal_places=2, null=True, blank=True)
+    project_code = models.CharField(
+        "项目代码", max_length=64, blank=True, help_text="投资项目在线审批监管平台赋予的项目代码（通州 第十四条）"
+    )
+    # The rest of the 申报表 (通州 附件1): who answers for the project, when it runs, what is prepared,
+    # and the money by source (历年已安排 / 本年度申请); filled by the applicant (govit.projects.profile).
+    leader_name = models.CharField("项目负责人", max_length=50, blank=True)
+    leader_phone = models.CharField("联系电话", max_length=30, blank=True)
+    start_month = models.CharField("启动年月", max_length=7, blank=True, help_text="YYYY-MM")
+    completion_month = models.CharField("计划完成年月", max_length=7, blank=True, help_text="YYYY-MM")
+    planning_prepared = models.BooleanField("前期准备：规划编制", null=True, blank=True)
+    planning_reviewed = models.BooleanField("前期准备：规划通过专家论证", null=True, blank=True)
+    funding = models.JSONField(
+        "资金构成（万元）", default=dict, blank=True,
+        help_text="{prior|this_year: {fiscal, self_raised, national, other}}：历年已安排 / 本年度申请",
+    )
+    form_filler = models.CharField("填表人", max_length=50, blank=True)
+    filler_phone = models.CharField("填表人联系电话", max_length=30, blank=True)
+    filler_email = models.CharField("电子信箱", max_length=100, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="创建人", on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
+    # Stored status, so lists page and sort in the database instead of asking the pack per row.
+    # Written only by govit.projects.status (from every service's record_event, and by the sweep).
+    status_steps = models.JSONField("下一步（存储）", default=list, blank=True)
+    status_deadlines = models.JSONField("时限（存储）", default=list, blank=True)
+    next_due = models.DateField("本单位最近时限", null=True, blank=True)
+    next_due_code = models.CharField("最近时限代码", max_length=50, blank=True)
+    overdue_count = models.PositiveSmallIntegerField("逾期义务数", default=0)
+    investment_wan = models.DecimalField("总投资（万元）", max_digits=14, decimal_places=2, null=True, blank=True)
+    health_score = models.PositiveSmallIntegerField("健康评级", null=True, blank=True)
+    status_key = models.CharField("状态依据摘要", max_length=64, blank=True)
+    status_as_of = models.DateField("状态计算日期", null=True, blank=True)
+    status_valid_until = models.DateField(
+        "状态有效期至", null=True, blank=True, help_text="此日起时限随日期变化，督办扫描重新计算；为空表示待计算"
+    )
+    all_objects = models.Manager()  # deleted drafts included (history, audit)
+
+    objects = ProjectManager()
 
     class Meta:
         verbose_name = "项目"
         verbose_name_plural = "项目"
         ordering: ClassVar = ["-created_at", "-pk"]
+        indexes: ClassVar = [
+            models.Index(fields=["jurisdiction", "-created_at", "-id"], name="project_jur_created"),
+            models.Index(fields=["unit", "-created_at", "-id"], name="project_unit_created"),
+            models.Index(fields=["jurisdiction", "state"], name="project_jur_state"),
+            models.Index(fields=["jurisdiction", "updated_at"], name="project_jur_updated"),
+            models.Index(fields=["jurisdiction", "next_due"], name="project_jur_next_due"),
+            models.Index(fields=["status_valid_until"], name="project_status_valid"),
+            # Covers the inbox's filter and order, so it reads the index only (no wide rows).
+            models.Index(fields=["jurisdiction", "state", "awaiting", "updated_at"], name="project_inbox"),
+            # The supervision dashboard's GROUP BYs, answered from the index alone.
+            models.Index(fields=["jurisdiction", "unit"], name="project_jur_unit"),
+            models.Index(fields=["jurisdiction", "health_score"], name="project_jur_health"),
+            # 有未验收的项目 (unit facts): built projects of a unit still waiting for acceptance, by 建成 date.
+            models.Index(
+                "unit",
+                Cast(KeyTextTransform("completed", KeyTransform("dates", "facts")), output_field=models.CharField()),
+                name="project_unit_completed",
+                condition=models.Q(state__in=["construction", "trial_run", "pre_acceptance"]),
+            ),
+        ]
+        default_manager_name = "objects"
 
     def __str__(self) -> str:
         return self.name
@@ -79,6 +178,10 @@ class Project(ConcurrentTransitionMixin, models.Model):
 
     @transition(field=state, source=[S.DRAFT, S.RETURNED], target=S.SUBMITTED)
     def to_submitted(self) -> None: ...
+
+    @transition(field=state, source=[S.SUBMITTED], target=S.DRAFT)
+    def to_draft(self) -> None:
+        """撤回: the applicant withdraws an application the lead office has not yet accepted."""
 
     @transition(field=state, source=[S.SUBMITTED], target=S.PRELIMINARY_REVIEW)
     def to_preliminary_review(self) -> None: ...
@@ -122,6 +225,17 @@ class Project(ConcurrentTransitionMixin, models.Model):
 
     @transition(field=state, source=[S.APPROVED, S.FILED], target=S.PROCUREMENT)
     def to_procurement(self) -> None: ...
+
+    @transition(field=state, source=list(CHANGE_STATES), target=S.UNDER_REVIEW)
+    def to_change_review(self) -> None:
+        """重新报批: an adjustment beyond what the pack lets the unit or the office decide goes back to review."""
+        self.state_before_reapproval = self.state
+
+    @transition(field=state, source=[S.UNDER_REVIEW], target=RETURN_VALUE(*CHANGE_STATES))
+    def back_from_change_review(self) -> str:
+        previous = self.state_before_reapproval
+        self.state_before_reapproval = ""
+        return previous
 
     @transition(field=state, source=[S.PROCUREMENT], target=S.CONSTRUCTION)
     def to_construction(self) -> None: ...
@@ -208,6 +322,8 @@ class MaterialCode(models.TextChoices):
     PROGRESS_REPORT = "progress_report", "进展报告"
     PERFORMANCE_REPORT = "performance_report", "绩效评价报告"
     CHANGE_APPLICATION = "change_application", "调整申请"
+    SUPERVISION_CONTRACT = "supervision_contract", "监理合同"
+    ACCEPTANCE_EXTENSION = "acceptance_extension", "延期验收申请（已同意）"
     SELF_EVALUATION_REPORT = "self_evaluation_report", "自评价报告"
     OTHER = "other", "其他"
 
@@ -224,6 +340,10 @@ class Material(models.Model):
     size = models.PositiveBigIntegerField("大小（字节）")
     sha256 = models.CharField("SHA-256", max_length=64)
     sm3 = models.CharField("SM3", max_length=64)
+    outline_check = models.JSONField(
+        "提纲检查", default=dict, blank=True,
+        help_text="建议书、可研（DOCX）与政策包提纲（通州 附件2、附件3）的比对结果；空表示未检查",
+    )
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="上传人", on_delete=models.PROTECT, related_name="+"
     )
@@ -271,6 +391,7 @@ class ProjectEvent(models.Model):
         verbose_name = "项目事件"
         verbose_name_plural = "项目事件"
         ordering: ClassVar = ["at", "pk"]
+        indexes: ClassVar = [models.Index(fields=["project", "kind"], name="projectevent_project_kind")]
 
     def __str__(self) -> str:
         return f"{self.project} · {self.kind}"
@@ -329,8 +450,14 @@ class ChangeRoute(models.TextChoices):
 class ChangeStatus(models.TextChoices):
     FILED = "filed", "已备案"
     PENDING = "pending", "待审核"
+    REAPPROVAL = "reapproval", "待重新报批"
     APPROVED = "approved", "已同意"
     REJECTED = "rejected", "不同意"
+
+
+# Adjustments that stand: counted together against the approved estimate where the pack says so.
+COUNTED_CHANGE_STATUSES = (ChangeStatus.FILED, ChangeStatus.APPROVED)
+OPEN_CHANGE_STATUSES = (ChangeStatus.PENDING, ChangeStatus.REAPPROVAL)
 
 
 class ChangeRequest(models.Model):
@@ -339,7 +466,11 @@ class ChangeRequest(models.Model):
     project = models.ForeignKey(Project, verbose_name="项目", on_delete=models.CASCADE, related_name="changes")
     change = models.JSONField("调整内容")
     description = models.TextField("调整说明")
-    ratio = models.FloatField("调整比例", null=True, blank=True)
+    ratio = models.FloatField("调整比例", null=True, blank=True,
+                              help_text="政策包计算的比例（累计计算的政策包含此前各次调整）")
+    estimate_wan = models.DecimalField("比较基数：批复概算（万元）", max_digits=12, decimal_places=2, null=True,
+                                       blank=True)
+    document_no = models.CharField("重新报批批复文号", max_length=100, blank=True)
     route = models.CharField("调整路径", max_length=30, choices=ChangeRoute.choices)
     citations = models.JSONField("依据条款", default=list, blank=True)
     status = models.CharField("状态", max_length=10, choices=ChangeStatus.choices)
@@ -358,9 +489,46 @@ class ChangeRequest(models.Model):
         verbose_name = "调整申请"
         verbose_name_plural = "调整申请"
         ordering: ClassVar = ["project", "-requested_at"]
+        indexes: ClassVar = [models.Index(fields=["status"], name="change_status")]
 
     def __str__(self) -> str:
         return f"{self.project} 调整 {self.get_status_display()}"
+
+
+class ExtensionStatus(models.TextChoices):
+    PENDING = "pending", "待审核"
+    APPROVED = "approved", "已同意"
+    REJECTED = "rejected", "不同意"
+
+
+class AcceptanceExtension(models.Model):
+    """延期验收申请 (通州 第三十条): the unit cannot apply for acceptance in time and asks for a later date."""
+
+    project = models.ForeignKey(Project, verbose_name="项目", on_delete=models.CASCADE,
+                                related_name="acceptance_extensions")
+    reason = models.TextField("不能按期申请验收的原因")
+    requested_until = models.DateField("申请延期至")
+    deadline = models.DateField("原申请验收期限")
+    citations = models.JSONField("依据条款", default=list, blank=True)
+    status = models.CharField("状态", max_length=10, choices=ExtensionStatus.choices, default=ExtensionStatus.PENDING)
+    decision_comment = models.TextField("审核意见", blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="审核人", null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField("审核时间", null=True, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="申请人", on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField("申请时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "延期验收申请"
+        verbose_name_plural = "延期验收申请"
+        ordering: ClassVar = ["project", "-requested_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.project} 延期验收至 {self.requested_until}"
 
 
 class OperationRecord(models.Model):

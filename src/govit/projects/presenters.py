@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from govit import policy
 from govit.core.models import Role
-from govit.policy import labels
+from govit.policy import labels, vocabulary
 from govit.projects import lifecycle
 from govit.projects.models import MaterialCode, Project, ProjectEvent, ProjectState
 from govit.projects.selectors import application_checklist, determination, uploaded_codes
@@ -28,6 +28,10 @@ EVENT_LABELS = {
     "create": "新建项目",
     "update": "修改项目信息",
     "material.upload": "上传材料",
+    "import": "由存量台账导入",
+    "import.update": "按存量台账更新",
+    "analysis.confirm": "确认重复建设与拆分分析结论",
+    "analysis.dismiss": "排除重复建设与拆分分析结论",
     "submit": "提交申报",
     "preliminary_review.start": "受理申报、开始初审",
     "preliminary_review.return": "初审退回修改",
@@ -61,14 +65,35 @@ EVENT_LABELS = {
     "change.request": "提出调整申请",
     "change.approve": "同意调整申请",
     "change.reject": "不同意调整申请",
+    "change.filed": "调整报备",
+    "change.reapproval.approve": "调整重新批复",
+    "change.reapproval.return": "调整未获批准（退回）",
+    "change.reapproval.reject": "调整未获批准",
+    "review.reapproval": "调整重新报批，组织审查",
+    "review.phase": "派发下一批审查意见任务",
+    "withdraw": "撤回申报",
+    "delete": "删除草稿",
+    "supervision.unified_request": "申请统一监理服务",
+    "acceptance_extension.request": "申请延期验收",
+    "acceptance_extension.approve": "同意延期验收",
+    "acceptance_extension.reject": "不同意延期验收",
     "suspend": "暂停项目",
     "resume": "恢复项目",
     "terminate": "终止项目",
 }
 
 
-def doc_label(code: str) -> str:
-    return MaterialCode(code).label if code in MaterialCode.values else labels.DOCUMENTS.get(code, code)
+# Things a step may be missing that are not documents.
+OTHER_MISSING = {"supervision_unified_service": "统一监理服务申请"}
+
+
+def doc_label(code: str, pack_id: str | None = None) -> str:
+    """A document's name: the pack's own word first (通州 档案验收报告), then the platform's."""
+    if pack_id and (own := vocabulary.pack_label(pack_id, code, "")):
+        return own
+    if code in MaterialCode.values:
+        return MaterialCode(code).label
+    return OTHER_MISSING.get(code) or labels.DOCUMENTS.get(code, code)
 
 
 def cite_links(citations: list[dict[str, Any]] | None, pack_id: str) -> list[dict[str, str]]:
@@ -89,9 +114,10 @@ def cite_links(citations: list[dict[str, Any]] | None, pack_id: str) -> list[dic
 
 def refusal_context(exc: Any, pack_id: str) -> dict[str, Any]:
     """A DomainError as the refusal panel shows it: message, article links, missing items in Chinese."""
-    missing = [doc_label(m) if m in MaterialCode.values else labels.REVIEW_BODIES.get(m, m)
-               for m in getattr(exc, "missing", [])]
-    return {"message": exc.message, "links": cite_links(getattr(exc, "citations", []), pack_id), "missing": missing}
+    missing = [doc_label(m, pack_id) if m in MaterialCode.values or m in OTHER_MISSING
+               else labels.REVIEW_BODIES.get(m, m) for m in getattr(exc, "missing", [])]
+    return {"message": vocabulary.in_pack_words(exc.message, pack_id),
+            "links": cite_links(getattr(exc, "citations", []), pack_id), "missing": missing}
 
 
 def stepper(project: Project) -> list[dict[str, Any]]:
@@ -140,7 +166,7 @@ def deadline_rows(result: dict[str, Any], today: date | None = None) -> list[dic
 
 def _checklist(title: str, codes: list[str], citations: list[dict[str, Any]], have: set[str],
                pack_id: str) -> dict[str, Any]:
-    rows = [{"code": c, "label": doc_label(c), "have": c in have} for c in codes]
+    rows = [{"code": c, "label": doc_label(c, pack_id), "have": c in have} for c in codes]
     return {"title": title, "rows": rows, "missing": [r for r in rows if not r["have"]],
             "links": cite_links(citations, pack_id)}
 
@@ -209,6 +235,16 @@ def timeline_rows(events: list[ProjectEvent]) -> list[dict[str, Any]]:
     return rows[::-1]
 
 
+def _determination_value(pack_id: str, name: str, value: Any) -> str:
+    """A determination's value in plain Chinese; a custom one in the pack's labels (never a raw code)."""
+    if isinstance(value, list):
+        return "、".join(_determination_value(pack_id, name, v) for v in value) or "无"
+    known = labels.determination_value_label(name, value)
+    if isinstance(value, str) and known == value:
+        return vocabulary.pack_label(pack_id, value, doc_label(value, pack_id))
+    return known
+
+
 def evaluation_view(project: Project, result: dict[str, Any]) -> dict[str, Any]:
     """Findings by severity and determinations in plain Chinese, cited like the services' messages."""
     pack_id = result["pack"]["id"]
@@ -221,8 +257,8 @@ def evaluation_view(project: Project, result: dict[str, Any]) -> dict[str, Any]:
             groups.append({"severity": severity, "label": labels.SEVERITY[severity], "findings": found})
     view["groups"] = groups
     view["determinations"] = [
-        {"name": name, "label": labels.DETERMINATION.get(name, name),
-         "value": labels.determination_value_label(name, det["value"]), "conflict": det.get("conflict", False),
+        {"name": name, "label": vocabulary.determination_name(pack_id, name),
+         "value": _determination_value(pack_id, name, det["value"]), "conflict": det.get("conflict", False),
          "links": cite_links(det.get("citations"), pack_id)}
         for name, det in result["determinations"].items() if name not in ("deadlines", "in_scope")
     ]
@@ -233,11 +269,11 @@ def evaluation_view(project: Project, result: dict[str, Any]) -> dict[str, Any]:
 def next_step_rows(next_steps: dict[str, Any], pack_id: str) -> list[dict[str, Any]]:
     rows = []
     for step in next_steps["steps"]:
-        who = step.get("unit") or Role(step["role"]).label
+        who = step.get("unit") or vocabulary.term(pack_id, step["role"], Role(step["role"]).label)
         rows.append({
             "action": step["action"], "label": step["label"], "who": who, "role": step["role"],
             "due": step.get("due"),
-            "missing": [doc_label(c) for c in step.get("missing") or []],
+            "missing": [doc_label(c, pack_id) for c in step.get("missing") or []],
             "links": cite_links(step.get("citations"), pack_id),
         })
     return rows

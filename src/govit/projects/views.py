@@ -16,22 +16,25 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as Forbidden
-from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from govit import policy
+from govit.analysis.selectors import project_panel
+from govit.core import lists, paging
+from govit.core.db_router import reads_from_replica
 from govit.core.models import Role, User
 from govit.core.selectors import role_assignments_of
-from govit.policy import labels
+from govit.policy import labels, vocabulary
+from govit.projects import authority, lifecycle, presenters, services
 from govit.projects import forms as pf
-from govit.projects import lifecycle, presenters, services
 from govit.projects.documents import application_form_response, material_response
 from govit.projects.errors import DomainError
+from govit.projects.lists import INBOX_LIST, PROJECT_COLUMNS
 from govit.projects.models import (
-    ChangeRequest,
     ChangeStatus,
     Evaluation,
     EvaluationKind,
@@ -40,23 +43,29 @@ from govit.projects.models import (
     ProgressReport,
     Project,
     ProjectState,
-    ReportKind,
 )
+from govit.projects.profile import project_update_profile
 from govit.projects.selectors import (
+    PROJECT_SORT,
     assignment_for,
-    change_preview,
     determination,
-    lead_office_inbox,
+    filter_projects,
+    lead_office_inbox_rows,
     project_evaluation,
     project_for,
     project_next_steps,
     projects_visible_to,
+    stage_counts,
     timeline,
     unit_facts,
 )
+from govit.projects.status import status_view
 from govit.regulations.evaluation import readable
+from govit.web.confirm import Confirmation, confirm_first
 
 S = ProjectState
+# Columns a web list row never reads (its status is stored).
+WEB_LIST_DEFERRED = ("facts", "content", "functions", "data_items")
 # Review routes that go through opinion tasks (the rest are exempt or filing).
 ROUTED = ("approval", "joint_review", "department_opinions")
 
@@ -103,6 +112,7 @@ class Action:
     cited: bool = False
     primary: bool = True
     hint: str = ""
+    confirm: Confirmation | None = None  # destructive: asked first (govit.web.confirm)
 
 
 def _d(form: forms.Form | None, name: str) -> Any:
@@ -122,6 +132,20 @@ def _review_route(p: Project, u: User, f: forms.Form | None, ip: str | None) -> 
 ACTIONS: dict[str, Action] = {a.slug: a for a in [
     Action("submit", "提交申报", "已提交申报，等待领导小组办公室受理。",
            lambda p, u, f, ip: services.project_submit(project=p, actor=u, source_ip=ip)),
+    Action("withdraw", "撤回申报", "申报已撤回，项目回到草稿。",
+           lambda p, u, f, ip: services.project_withdraw(project=p, actor=u, reason=_d(f, "reason") or "",
+                                                         source_ip=ip), pf.NoteForm, primary=False,
+           hint="领导小组办公室受理前可以撤回，撤回后可修改再申报。",
+           confirm=Confirmation("撤回本项目的申报？", "项目回到草稿，领导小组办公室不再办理；修改后可以重新提交申报。",
+                                "撤回申报")),
+    Action("delete", "删除草稿", "草稿已删除。",
+           lambda p, u, f, ip: services.project_delete(project=p, actor=u, source_ip=ip), primary=False,
+           confirm=Confirmation("删除这份项目草稿？", "草稿及其材料不再显示在项目列表中，此操作不能在页面上撤销。",
+                                "删除草稿")),
+    Action("supervision-request", "申请统一监理服务", "已向领导小组办公室申请统一监理服务。",
+           lambda p, u, f, ip: services.supervision_service_request(project=p, actor=u,
+                                                                    note=_d(f, "reason") or "", source_ip=ip),
+           pf.NoteForm, hint="项目投资额100万元及以下的，由建设单位向领导小组办公室申请统一监理服务。"),
     Action("preliminary-review-start", "受理并开始初审", "已受理，项目进入初审。",
            lambda p, u, f, ip: services.preliminary_review_start(project=p, actor=u, source_ip=ip)),
     Action("preliminary-review-decide", "提交初审结论", "初审结论已记录。",
@@ -148,7 +172,9 @@ ACTIONS: dict[str, Action] = {a.slug: a for a in [
            lambda p, u, f, ip: services.procurement_start(project=p, actor=u, started_on=_d(f, "on"),
                                                           source_ip=ip), pf.DateForm),
     Action("construction-start", "签订合同、开工建设", "项目已进入建设阶段。",
-           lambda p, u, f, ip: services.construction_start(project=p, actor=u, source_ip=ip)),
+           lambda p, u, f, ip: services.construction_start(project=p, actor=u, started_on=_d(f, "on"),
+                                                           source_ip=ip), pf.DateForm,
+           hint="须实行工程监理的项目，开工前须上传监理合同。"),
     Action("completion", "报告建成", "已报告建成。",
            lambda p, u, f, ip: services.completion_report(project=p, actor=u, completed_on=_d(f, "completed_on"),
                                                           trial_started_on=_d(f, "trial_started_on"), source_ip=ip),
@@ -160,7 +186,8 @@ ACTIONS: dict[str, Action] = {a.slug: a for a in [
                                                               reason=_d(f, "reason") or "", source_ip=ip),
            pf.PassFailForm),
     Action("acceptance-request", "申请竣工验收", "已申请竣工验收，等待组织验收。",
-           lambda p, u, f, ip: services.acceptance_request(project=p, actor=u, source_ip=ip)),
+           lambda p, u, f, ip: services.acceptance_request(project=p, actor=u, requested_on=_d(f, "on"),
+                                                           source_ip=ip), pf.DateForm),
     Action("acceptance-decide", "提交验收结论", "验收结论已记录。",
            lambda p, u, f, ip: services.acceptance_decide(project=p, actor=u, decision=_d(f, "decision"),
                                                           reason=_d(f, "reason") or "", accepted_on=_d(f, "on"),
@@ -177,7 +204,7 @@ ACTIONS: dict[str, Action] = {a.slug: a for a in [
     Action("self-evaluation", "提交自评价", "自评价已提交。",
            lambda p, u, f, ip: services.self_evaluation_submit(
                project=p, actor=u, summary=_d(f, "summary"), goals_met=_d(f, "goals_met"), score=_d(f, "score"),
-               source_ip=ip),
+               late_reason=_d(f, "late_reason") or "", source_ip=ip),
            pf.EvaluationForm),
     Action("post-evaluation", "录入后评价", "后评价已录入。",
            lambda p, u, f, ip: services.post_evaluation_record(
@@ -187,15 +214,27 @@ ACTIONS: dict[str, Action] = {a.slug: a for a in [
     Action("suspend", "暂停项目", "项目已暂停。",
            lambda p, u, f, ip: services.project_suspend(project=p, actor=u, reason=_d(f, "reason"),
                                                         citation=_cite(f), source_ip=ip),
-           pf.ReasonCitationForm, cited=True, primary=False),
+           pf.ReasonCitationForm, cited=True, primary=False,
+           confirm=Confirmation("暂停本项目？", "暂停期间项目的各项办理停止；可随时“恢复项目”，"
+                                "回到暂停前的环节继续办理。", "暂停项目")),
     Action("resume", "恢复项目", "项目已恢复。",
            lambda p, u, f, ip: services.project_resume(project=p, actor=u, reason=_d(f, "reason") or "",
                                                        source_ip=ip), pf.NoteForm),
     Action("terminate", "终止项目", "项目已终止。",
            lambda p, u, f, ip: services.project_terminate(project=p, actor=u, reason=_d(f, "reason"),
                                                           citation=_cite(f), source_ip=ip),
-           pf.ReasonCitationForm, cited=True, primary=False),
+           pf.ReasonCitationForm, cited=True, primary=False,
+           confirm=Confirmation("终止本项目？", "终止后项目不再继续建设，且不能恢复；终止原因和依据条款记入项目记录。",
+                                "终止项目")),
 ]}
+
+
+def _describe_action(request: HttpRequest, pk: int, slug: str) -> Confirmation | None:
+    action = ACTIONS.get(slug)
+    if action is None or action.confirm is None:
+        return None
+    _get_project(request, pk)  # a project outside the user's scope is not found, not confirmed
+    return action.confirm
 
 
 def _applicant_actions(project: Project) -> list[str]:
@@ -205,6 +244,12 @@ def _applicant_actions(project: Project) -> list[str]:
     slugs = []
     if state in (S.DRAFT, S.RETURNED):
         slugs.append("submit")
+    if state == S.SUBMITTED:
+        slugs.append("withdraw")
+    if state == S.DRAFT:
+        slugs.append("delete")
+    if state in (S.APPROVED, S.FILED, S.PROCUREMENT) and _needs_unified_supervision(project):
+        slugs.append("supervision-request")
     if lifecycle.successor(pack, state) == S.PROCUREMENT or (state == S.FILED and S.FILED not in sequence):
         slugs.append("procurement-start")
     if state == S.PROCUREMENT:
@@ -227,7 +272,37 @@ def _applicant_actions(project: Project) -> list[str]:
     return slugs
 
 
-def _lead_actions(project: Project, result: dict[str, Any]) -> list[str]:
+def _needs_unified_supervision(project: Project) -> bool:
+    from govit.projects.services.construction import supervision_rule, unified_supervision_requested
+
+    _value, rule, _ = supervision_rule(project, project_evaluation(project))
+    return bool(rule.get("request_to")) and not unified_supervision_requested(project)
+
+
+def _decider_actions(project: Project, user: Any, result: dict[str, Any]) -> list[str]:
+    """Steps the user's unit takes because the pack names it (行政审批局, 发改委 …), for any role."""
+    state, pack = project.state, project.pack_id
+    route, _ = determination(result, "review_route")
+    slugs = []
+
+    def may(stage: str, route_of: str | None = None) -> bool:
+        allowed = authority.may_decide(user, project, stage, route_of)
+        if allowed is None:  # the pack names nobody: the lead office decides
+            return assignment_for(user, Role.LEAD_OFFICE, jurisdiction_id=project.jurisdiction_id) is not None
+        return allowed
+
+    reapproval = state == S.UNDER_REVIEW and bool(project.state_before_reapproval)
+    if ((state == lifecycle.predecessor(pack, S.APPROVED) and route in ROUTED) or reapproval) and \
+            may(S.APPROVED, route):
+        slugs.append("approval-decide")
+    if state == S.PRE_ACCEPTANCE and project.awaiting == "pre_acceptance" and may(S.PRE_ACCEPTANCE):
+        slugs.append("pre-acceptance-decide")
+    if project.awaiting == "acceptance" and may(S.ACCEPTED):
+        slugs.append("acceptance-decide")
+    return slugs
+
+
+def _lead_actions(project: Project, result: dict[str, Any], user: Any = None) -> list[str]:
     state, pack = project.state, project.pack_id
     sequence = lifecycle.main_sequence(pack)
     slugs = []
@@ -239,14 +314,10 @@ def _lead_actions(project: Project, result: dict[str, Any]) -> list[str]:
     route, _ = determination(result, "review_route")
     if state == lifecycle.predecessor(pack, S.UNDER_REVIEW):
         slugs += {"exempt": ["approval-exempt"], "filing": ["filing"]}.get(route, ["review-route"])
-    if state == lifecycle.predecessor(pack, S.APPROVED) and route in ROUTED:
-        slugs.append("approval-decide")
+    if state in services.CHANGE_STATES and project.changes.filter(status=ChangeStatus.REAPPROVAL).exists():
+        slugs.append("review-route")
     if S.FILED in sequence and state == lifecycle.predecessor(pack, S.FILED):
         slugs.append("filing")
-    if state == S.PRE_ACCEPTANCE and project.awaiting == "pre_acceptance":
-        slugs.append("pre-acceptance-decide")
-    if project.awaiting == "acceptance":
-        slugs.append("acceptance-decide")
     if state == S.EVALUATED and not project.evaluations.filter(kind=EvaluationKind.POST).exists():
         slugs.append("post-evaluation")
     if state == S.SUSPENDED:
@@ -267,13 +338,14 @@ def _make_form(action: Action, project: Project, data: Any = None) -> forms.Form
     return action.form(data, **kwargs) if data is not None else action.form(**kwargs)
 
 
-def _actions_for(project: Project, roles: set[str], result: dict[str, Any],
+def _actions_for(project: Project, roles: set[str], result: dict[str, Any], user: Any = None,
                  bound: dict[str, forms.Form] | None = None) -> list[dict[str, Any]]:
     slugs = []
     if Role.APPLICANT in roles:
         slugs += _applicant_actions(project)
     if Role.LEAD_OFFICE in roles:
         slugs += [s for s in _lead_actions(project, result) if s not in slugs]
+    slugs += [s for s in _decider_actions(project, user, result) if s not in slugs]
     bound = bound or {}
     rows = []
     for slug in slugs:
@@ -286,39 +358,57 @@ def _actions_for(project: Project, roles: set[str], result: dict[str, Any],
 # --- pages -----------------------------------------------------------------------------------
 
 
-def _project_row(project: Project, user: Any, roles: set[str]) -> dict[str, Any]:
-    steps = project_next_steps(project, user)
-    result = {"pack": {"id": project.pack_id}, "determinations": {"deadlines": {"value": steps["deadlines"]}}}
-    deadlines = [d for d in presenters.deadline_rows(result) if d["status"] in ("due_soon", "overdue", "upcoming",
-                                                                                  "open", "due")]
+def _project_row(project: Project, roles: set[str], today: Any) -> dict[str, Any]:
+    """A list row from the stored status: no pack evaluation while rendering."""
+    stored = status_view(project, today)
+    result = {"pack": {"id": project.pack_id}, "determinations": {"deadlines": {"value": stored["deadlines"]}}}
+    deadlines = [d for d in presenters.deadline_rows(result, today) if d["status"] in (
+        "due_soon", "overdue", "upcoming", "open", "due")]
     if roles == {Role.APPLICANT}:
         deadlines = [d for d in deadlines if d["code"] not in presenters.LEAD_OFFICE_DEADLINES]
     deadlines = sorted(deadlines, key=lambda d: d["when"])[:2]
-    rows = presenters.next_step_rows(steps, project.pack_id)
+    rows = presenters.next_step_rows({"steps": stored["steps"]}, project.pack_id)
     for row in rows:
         row["mine"] = row["role"] in roles
+    amount = project.investment_wan if project.status_as_of else project.facts.get("total_investment_wan")
     return {"project": project, "state_label": S(project.state).label, "next": rows, "deadlines": deadlines,
-            "amount": project.facts.get("total_investment_wan")}
+            "amount": amount}
 
 
 @login_required
+@reads_from_replica
 def project_list(request: HttpRequest) -> HttpResponse:
-    """The applicant's projects by stage, with what is required next; others see their visible projects."""
+    """The applicant's projects by stage, with what is required next; others see their visible projects.
+
+    Filtered, counted, sorted and paged in the database; each row reads the stored status.
+    """
     _require_any_role(request, Role.APPLICANT, Role.LEAD_OFFICE, Role.LEADERSHIP, Role.MEMBER_REVIEWER)
-    qs = projects_visible_to(request.user)
+    today = timezone.localdate()
+    query = request.GET.get("q", "").strip()[:50]
+    overdue = request.GET.get("overdue") == "1"
+    qs = filter_projects(projects_visible_to(request.user), query=query, overdue=overdue, today=today)
+    by_state = stage_counts(qs)
     state = request.GET.get("state", "")
     if state in S.values:
         qs = qs.filter(state=state)
-    query = request.GET.get("q", "").strip()[:50]
-    if query:
-        qs = qs.filter(Q(name__icontains=query) | Q(unit__name__icontains=query))
+        count = by_state.get(state, 0)
+    else:
+        state, count = "", sum(by_state.values())
+    sort = PROJECT_SORT.resolve(request.GET.get("sort"))
+    if request.GET.get("export") == "xlsx":  # the filtered, sorted set, not just the page
+        rows = list(qs.order_by(*PROJECT_SORT.order_by(sort)).select_related("unit")[:lists.EXPORT_LIMIT])
+        lists.export_audit(request, "项目")(len(rows))
+        return lists.xlsx_response("项目", PROJECT_COLUMNS, rows)
+    page = paging.web_page(request, qs.order_by(*PROJECT_SORT.order_by(sort)).defer(*WEB_LIST_DEFERRED),
+                           count=count)
     held = _held_roles(request.user)
-    order = list(S.values)
-    rows = sorted((_project_row(p, request.user, held) for p in qs), key=lambda r: order.index(r["project"].state))
+    rows = [_project_row(p, held, today) for p in page.items]
     return render(request, "projects/list.html", {
-        "rows": rows, "count": len(rows), "query": query, "state": state, "show_unit": held != {Role.APPLICANT},
-        "states": [(s, S(s).label) for s in S.values], "can_create": Role.APPLICANT in held,
-        "title": "我的项目" if held == {Role.APPLICANT} else "项目",
+        "rows": rows, "count": count, "query": query, "state": state, "show_unit": held != {Role.APPLICANT},
+        "states": [(s, S(s).label, by_state.get(s, 0)) for s in S.values], "can_create": Role.APPLICANT in held,
+        "title": "我的项目" if held == {Role.APPLICANT} else "项目", "page": page,
+        "links": paging.page_links(request, page), "sort": sort, "sorts": PROJECT_SORT.choices(),
+        "overdue": overdue, "export_url": lists.export_url(request),
     })
 
 
@@ -361,14 +451,16 @@ def project_new(request: HttpRequest) -> HttpResponse:
     if pack_id is None:
         raise Http404("本行政区域未启用政策包。")
     if request.method != "POST":
-        form = pf.ProjectForm(initial={"funding_sources": ["local_fiscal"]})
+        form = pf.ProjectForm(initial={"funding_sources": ["local_fiscal"]}, pack_id=pack_id)
         return _form_page(request, form=form, pack_id=pack_id, unit=ra.unit, project=None)
-    form = pf.ProjectForm(request.POST)
+    form = pf.ProjectForm(request.POST, pack_id=pack_id)
     if not form.is_valid():
         return _form_page(request, form=form, pack_id=pack_id, unit=ra.unit, project=None, status=400)
     try:
         project = services.project_create(actor=request.user, name=form.cleaned_data["name"], facts=form.facts(),
-                                          unit=ra.unit, year_amounts=form.year_amounts(), source_ip=_ip(request))
+                                          unit=ra.unit, year_amounts=form.year_amounts(), source_ip=_ip(request),
+                                          **form.description())
+        project_update_profile(project=project, actor=request.user, profile=form.profile(), source_ip=_ip(request))
     except DomainError as exc:
         return _form_page(request, form=form, pack_id=pack_id, unit=ra.unit, project=None, status=exc.status,
                           refusal=presenters.refusal_context(exc, pack_id))
@@ -382,20 +474,22 @@ def project_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if Role.APPLICANT not in _roles_on(request.user, project):
         raise Forbidden("只有本项目的建设单位可以修改项目信息。")
     if request.method != "POST":
-        form = pf.ProjectForm(initial=pf.ProjectForm.initial_from(project))
+        form = pf.ProjectForm(initial=pf.ProjectForm.initial_from(project), pack_id=project.pack_id)
         return _form_page(request, form=form, pack_id=project.pack_id, unit=project.unit, project=project)
-    form = pf.ProjectForm(request.POST)
+    form = pf.ProjectForm(request.POST, pack_id=project.pack_id)
     if not form.is_valid():
         return _form_page(request, form=form, pack_id=project.pack_id, unit=project.unit, project=project,
                           status=400)
     facts = form.facts()
     # A cleared field is removed: send every editable top-level fact, blank ones as absent.
-    editable = {name.split("__")[0] for name in form.fields if name not in ("planned_year", "planned_wan")}
+    editable = {name.split("__")[0] for name in form.fields
+                if name not in ("planned_year", "planned_wan", *pf.DESCRIPTION_FIELDS)}
     kept = {k: v for k, v in project.facts.items() if k not in editable or k in facts}
     try:
         services.project_update_facts(project=project, actor=request.user, facts={**kept, **facts},
                                       name=form.cleaned_data["name"], year_amounts=form.year_amounts(),
-                                      source_ip=_ip(request))
+                                      source_ip=_ip(request), **form.description())
+        project_update_profile(project=project, actor=request.user, profile=form.profile(), source_ip=_ip(request))
     except DomainError as exc:
         return _form_page(request, form=form, pack_id=project.pack_id, unit=project.unit, project=project,
                           status=exc.status, refusal=presenters.refusal_context(exc, project.pack_id))
@@ -408,7 +502,7 @@ def project_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def precheck_new(request: HttpRequest) -> HttpResponse:
     ra = _applicant_unit(request)
     pack_id = (ra.jurisdiction.pack_ids or [""])[0]
-    form = pf.ProjectForm(request.POST)
+    form = pf.ProjectForm(request.POST, pack_id=pack_id)
     result = _precheck_result(pack_id, ra.unit, form)
     return render(request, "regulations/_precheck_result.html", {"form": form, "result": result, "oob": True})
 
@@ -419,20 +513,20 @@ def precheck_edit(request: HttpRequest, pk: int) -> HttpResponse:
     project = _get_project(request, pk)
     if Role.APPLICANT not in _roles_on(request.user, project):
         raise Forbidden("只有本项目的建设单位可以修改项目信息。")
-    form = pf.ProjectForm(request.POST)
+    form = pf.ProjectForm(request.POST, pack_id=project.pack_id)
     result = _precheck_result(project.pack_id, project.unit, form)
     return render(request, "regulations/_precheck_result.html", {"form": form, "result": result, "oob": True})
 
 
 def _detail_context(request: HttpRequest, project: Project, *, bound: dict[str, forms.Form] | None = None,
                     upload_form: forms.Form | None = None) -> dict[str, Any]:
-    from govit.reviews.selectors import project_tasks_visible_to
+    from govit.reviews.selectors import opinion_tasks_for, project_tasks_visible_to
 
     user = request.user
     roles = _roles_on(user, project)
     result = project_evaluation(project)
     view = presenters.evaluation_view(project, result)
-    steps = project_next_steps(project, user)
+    steps = project_next_steps(project, user, result=result)
     lists = presenters.checklists(project, result)
     needed = [r["code"] for c in lists for r in c["missing"]]
     changes = list(project.changes.select_related("requested_by", "decided_by"))
@@ -455,27 +549,38 @@ def _detail_context(request: HttpRequest, project: Project, *, bound: dict[str, 
         "view": view,
         "checklists": lists,
         "materials": list(project.materials.select_related("uploaded_by")),
-        "upload_form": upload_form or (pf.MaterialForm(needed=needed, prefix="material")
+        "upload_form": upload_form or (pf.MaterialForm(needed=needed, pack_id=project.pack_id, prefix="material")
                                        if (roles and not closed) else None),
         "tasks": list(project_tasks_visible_to(user, project).order_by("round", "due_date", "pk")),
+        # Open tasks the user's own unit answers (a member unit, or the lead office as a review body).
+        "my_task_ids": set(opinion_tasks_for(user).filter(project=project, status="open", unit__isnull=False)
+                           .values_list("pk", flat=True)),
         "changes": [{"change": c, "ratio": _percent(c.ratio), "route_label": labels.CHANGE_ROUTE.get(c.route, c.route),
                      "links": presenters.cite_links(c.citations, project.pack_id),
                      "decide_form": pf.ChangeDecisionForm(prefix=f"change{c.pk}")
                      if Role.LEAD_OFFICE in roles and c.status == ChangeStatus.PENDING else None}
                     for c in changes],
+        "extensions": [{"extension": e, "decide_form": pf.ChangeDecisionForm(prefix=f"ext{e.pk}")
+                        if Role.LEAD_OFFICE in roles and e.status == "pending" else None}
+                       for e in project.acceptance_extensions.select_related("decided_by")],
+        "can_extend": Role.APPLICANT in roles and bool(pack.data.get("acceptance_extension"))
+        and project.state in (S.CONSTRUCTION, S.TRIAL_RUN, S.PRE_ACCEPTANCE) and project.awaiting != "acceptance"
+        and bool((project.facts.get("dates") or {}).get("completed")),
+        "approved_estimate": project.approved_estimate_wan,
         "reports": list(ProgressReport.objects.filter(project=project)),
         "report_kinds": report_kinds,
-        "can_report": Role.APPLICANT in roles and report_kinds and project.state in services._REPORTING_STATES,
-        "can_change": Role.APPLICANT in roles and project.state in services._CHANGE_STATES,
+        "can_report": Role.APPLICANT in roles and report_kinds and project.state in services.REPORTING_STATES,
+        "can_change": Role.APPLICANT in roles and project.state in services.CHANGE_STATES,
         "operations": list(OperationRecord.objects.filter(project=project)),
         "evaluations": list(Evaluation.objects.filter(project=project)),
         "year_amounts": list(project.year_amounts.all()),
         "plan_items": list(project.plan_items.select_related("plan")),
-        "actions": _actions_for(project, roles, result, bound),
+        "actions": _actions_for(project, roles, result, user, bound),
         "timeline": presenters.timeline_rows(list(timeline(project))),
         "can_edit": Role.APPLICANT in roles and project.state in (S.DRAFT, S.RETURNED),
         "summary": presenters.project_summary(project),
         "resume_label": S(project.state_before_suspension).label if project.state_before_suspension else "",
+        "analysis": project_panel(project, user, roles),
     }
 
 
@@ -500,6 +605,7 @@ def _invalid(request: HttpRequest, project: Project, **kwargs: Any) -> HttpRespo
 
 @login_required
 @require_POST
+@confirm_first(_describe_action)
 def project_action(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
     project = _get_project(request, pk)
     action = ACTIONS.get(slug)
@@ -512,7 +618,9 @@ def project_action(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
         action.call(project, request.user, form, _ip(request))
     except DomainError as exc:
         return _refused(request, project, exc, bound={slug: form} if form is not None else None)
-    messages.success(request, action.done)
+    messages.success(request, vocabulary.in_pack_words(action.done, project.pack_id))
+    if project.deleted_at is not None:
+        return redirect("projects:list")
     return redirect("projects:detail", project.pk)
 
 
@@ -530,7 +638,8 @@ def material_upload(request: HttpRequest, pk: int) -> HttpResponse:
                                             data=upload.read(), source_ip=_ip(request))
     except DomainError as exc:
         return _refused(request, project, exc, upload_form=form)
-    messages.success(request, f"已上传“{material.get_doc_code_display()}”：{material.original_name}。"
+    name = presenters.doc_label(material.doc_code, project.pack_id)
+    messages.success(request, f"已上传“{name}”：{material.original_name}。"
                               f"SM3 摘要 {material.sm3}；SHA-256 摘要 {material.sha256}。")
     return redirect(reverse("projects:detail", args=[project.pk]) + "#materials")
 
@@ -541,66 +650,12 @@ def material_download(request: HttpRequest, pk: int, material_id: int) -> FileRe
     material = Material.objects.filter(project=project, pk=material_id).first()
     if material is None:
         raise Http404("未找到该材料。")
-    return material_response(material)
+    return material_response(material, request)
 
 
 @login_required
 def application_form(request: HttpRequest, pk: int) -> HttpResponse:
-    return application_form_response(_get_project(request, pk))
-
-
-def _applicant_project(request: HttpRequest, pk: int) -> Project:
-    project = _get_project(request, pk)
-    if Role.APPLICANT not in _roles_on(request.user, project):
-        raise Forbidden("只有本项目的建设单位可以办理此事项。")
-    return project
-
-
-@login_required
-def report_new(request: HttpRequest, pk: int) -> HttpResponse:
-    project = _applicant_project(request, pk)
-    deadlines = {d["code"]: d for d in policy.load_pack(project.pack_id).data.get("deadlines", [])}
-    kinds = [k for k, code in ((ReportKind.QUARTERLY, "progress_report_due"),
-                               (ReportKind.YEARLY, "performance_report_due")) if code in deadlines]
-    basis = [{"label": d.get("label", ""), "links": presenters.cite_links([d["citation"]], project.pack_id)}
-             for code, d in deadlines.items() if code in ("progress_report_due", "performance_report_due")]
-    form = pf.ReportForm(request.POST or None, kinds=kinds)
-    refusal, status = None, 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                services.progress_report_submit(project=project, actor=request.user, source_ip=_ip(request),
-                                                **form.cleaned_data)
-            except DomainError as exc:
-                refusal, status = presenters.refusal_context(exc, project.pack_id), exc.status
-            else:
-                messages.success(request, "报告已报送。")
-                return redirect(reverse("projects:detail", args=[project.pk]) + "#reports")
-        else:
-            status = 400
-    return render(request, "projects/report_form.html", {
-        "project": project, "form": form, "refusal": refusal, "basis": basis, "kinds": kinds,
-    }, status=status)
-
-
-def _preview_context(project: Project, form: pf.ChangeForm) -> dict[str, Any]:
-    if not form.is_valid() and any(n != "description" for n in form.errors):
-        return {"preview": None}
-    change = {k: (float(v) if k.endswith("_wan") else v) for k, v in form.cleaned_data.items()
-              if k != "description" and v not in (None, "")}
-    if not change:
-        return {"preview": None}
-    try:
-        found = change_preview(project, change)
-    except policy.FactsError as exc:
-        return {"preview": {"error": "；".join(exc.errors)}}
-    route = found["route"] or "apply_then_file"
-    return {"preview": {
-        "ratio": found["ratio"], "route": route, "route_label": labels.CHANGE_ROUTE.get(route, route),
-        "silent": found["route"] is None, "links": presenters.cite_links(found["citations"], project.pack_id),
-        "ratio_text": _percent(found["ratio"]),
-        "limit_text": _percent(lifecycle.parameter(project.pack_id, "change_limit_ratio")),
-    }}
+    return application_form_response(_get_project(request, pk), request)
 
 
 def _percent(value: Any) -> str:
@@ -608,73 +663,26 @@ def _percent(value: Any) -> str:
 
 
 @login_required
-def change_new(request: HttpRequest, pk: int) -> HttpResponse:
-    project = _applicant_project(request, pk)
-    form = pf.ChangeForm(request.POST or None)
-    refusal, status = None, 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                created = services.change_request_create(project=project, actor=request.user, change=form.change(),
-                                                         description=form.cleaned_data["description"],
-                                                         source_ip=_ip(request))
-            except DomainError as exc:
-                refusal, status = presenters.refusal_context(exc, project.pack_id), exc.status
-            else:
-                messages.success(request, "已依规自行调整并报备。" if created.status == ChangeStatus.FILED
-                                 else "调整申请已提交，等待领导小组办公室审核。")
-                return redirect(reverse("projects:detail", args=[project.pk]) + "#changes")
-        else:
-            status = 400
-    context = {"project": project, "form": form, "refusal": refusal,
-               "approved_total": project.facts.get("total_investment_wan"),
-               **(_preview_context(project, form) if form.is_bound else {"preview": None})}
-    return render(request, "projects/change_form.html", context, status=status)
-
-
-@login_required
-@require_POST
-def change_preview_partial(request: HttpRequest, pk: int) -> HttpResponse:
-    project = _applicant_project(request, pk)
-    form = pf.ChangeForm(request.POST)
-    return render(request, "projects/_change_preview.html", {"project": project, **_preview_context(project, form)})
-
-
-@login_required
-@require_POST
-def change_decide(request: HttpRequest, pk: int, change_id: int) -> HttpResponse:
-    project = _get_project(request, pk)
-    change = ChangeRequest.objects.filter(project=project, pk=change_id).first()
-    if change is None:
-        raise Http404("未找到该调整申请。")
-    form = pf.ChangeDecisionForm(request.POST, prefix=f"change{change.pk}")
-    if not form.is_valid():
-        return _invalid(request, project)
-    try:
-        services.change_request_decide(change_request=change, actor=request.user,
-                                       decision=form.cleaned_data["decision"],
-                                       comment=form.cleaned_data["comment"] or "", source_ip=_ip(request))
-    except DomainError as exc:
-        return _refused(request, project, exc)
-    messages.success(request, "调整申请已审核。")
-    return redirect(reverse("projects:detail", args=[project.pk]) + "#changes")
-
-
-@login_required
+@reads_from_replica
 def inbox(request: HttpRequest) -> HttpResponse:
     _require_any_role(request, Role.LEAD_OFFICE)
-    items = lead_office_inbox(request.user)
-    kinds = {"project": "项目", "change": "调整申请", "expert_task": "专家评审"}
-    rows = [{**item, "kind_label": kinds.get(item["kind"], item["kind"]),
-             "state_label": S(item["project"].state).label} for item in items]
-    return render(request, "projects/inbox.html", {"rows": rows})
+    lst = INBOX_LIST.run(request, lead_office_inbox_rows(
+        request.user, kind=request.GET.get("kind", ""), query=request.GET.get("q", "").strip()[:50],
+        newest_first=request.GET.get("sort") == "new"), on_export=lists.export_audit(request, "待办"))
+    if lst.response is not None:
+        return lst.response
+    return render(request, "projects/inbox.html", {"rows": lst.rows, "page": lst.page, "lst": lst,
+                                                   "links": lst.links})
 
 
 @login_required
 def portfolio(request: HttpRequest) -> HttpResponse:
     """Projects by stage and by unit with their amounts (leadership and lead office)."""
     _require_any_role(request, Role.LEADERSHIP, Role.LEAD_OFFICE)
-    projects = list(projects_visible_to(request.user))
+    visible = projects_visible_to(request.user)
+    # Totals count applications, not what units are still drafting (草稿, 退回修改).
+    unsubmitted = visible.filter(state__in=UNSUBMITTED).count()
+    projects = list(visible.exclude(state__in=UNSUBMITTED))
     order = list(S.values)
     by_state: dict[str, dict[str, Any]] = {}
     by_unit: dict[str, dict[str, Any]] = {}
@@ -697,4 +705,8 @@ def portfolio(request: HttpRequest) -> HttpResponse:
         unit["states_text"] = "、".join(f"{k} {v}" for k, v in unit["states"].items())
     return render(request, "projects/portfolio.html", {
         "states": states, "units": units, "total": round(total, 2), "count": len(projects), "chart": chart,
+        "unsubmitted": unsubmitted,
     })
+
+
+UNSUBMITTED = (S.DRAFT, S.RETURNED)

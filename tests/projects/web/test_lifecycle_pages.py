@@ -39,11 +39,13 @@ class Web:
     def post(self, path: str, data: dict[str, Any] | None = None, status: int = 302, **extra: Any) -> str:
         response = self.client.post(path, data or {}, **extra)
         body = response.content.decode(errors="replace")
-        assert response.status_code == status, (self.username, path, response.status_code, _text(body)[:800])
+        refusal = re.findall(r'refusal-message">([^<]*)', body)
+        assert response.status_code == status, (self.username, path, response.status_code, refusal or _text(body)[:800])
         return body
 
     def act(self, pid: int, slug: str, status: int = 302, **fields: Any) -> str:
-        return self.post(f"/projects/{pid}/do/{slug}/", {f"{slug}-{k}": v for k, v in fields.items()}, status)
+        data = {f"{slug}-{k}": v for k, v in fields.items()} | {"confirmed": "1"}
+        return self.post(f"/projects/{pid}/do/{slug}/", data, status)
 
     def upload(self, pid: int, code: str) -> str:
         upload = SimpleUploadedFile(f"{code}.docx", sample_docx(code))
@@ -93,7 +95,10 @@ def _answer_tasks(pid: int) -> None:
 
 
 def test_whole_lifecycle_through_the_web(settings: Any) -> None:
+    from tests.projects.test_lifecycle_api import lifecycle_dates
+
     applicant, lead, leadership = Web("tz_applicant"), Web("tz_lead_office"), Web("tz_leadership")
+    when = lifecycle_dates(PACK)
 
     # Create with the live pre-check.
     assert "新建项目" in applicant.get("/projects/new/")
@@ -125,11 +130,15 @@ def test_whole_lifecycle_through_the_web(settings: Any) -> None:
     applicant.act(pid, "submit")
     assert state(pid) == "submitted"
 
-    # Lead office: inbox, preliminary review (reject needs an article), accept into the library.
+    # Lead office: inbox, preliminary review with 财政、审计、行政审批、保密 and experts (第七条; reject needs an
+    # article), accept into the library once every opinion is in.
     assert "通州养老服务网页测试项目" in lead.get("/projects/inbox/")
     lead.act(pid, "preliminary-review-start")
     page = lead.act(pid, "preliminary-review-decide", status=400, decision="reject", reason="不符合规划")
     assert "不予立项须选择所依据的条款" in page
+    refused = _text(lead.act(pid, "preliminary-review-decide", status=409, decision="accept", reason="材料齐全"))
+    assert "尚有审查意见未出具" in refused and "区财政局" in refused and "第七条" in refused
+    _answer_tasks(pid)
     lead.act(pid, "preliminary-review-decide", decision="accept", reason="材料齐全")
     assert state(pid) == "in_library"
 
@@ -144,39 +153,42 @@ def test_whole_lifecycle_through_the_web(settings: Any) -> None:
     leadership.post(f"/plans/{plan_id}/approve/")
     assert state(pid) == "planned"
 
-    # Review: the bodies the pack names get opinion tasks; each member unit answers its own.
+    # Review: over 50万 the project goes to the 区行政审批局, which approves (第八条) — not the lead office.
     lead.act(pid, "review-route")
     assert state(pid) == "under_review"
-    refused = _text(lead.act(pid, "approval-decide", status=409, decision="approve"))
-    assert "尚有审查意见未出具" in refused
-    _answer_tasks(pid)
+    refused = _text(lead.act(pid, "approval-decide", status=403, decision="approve", document_no="x"))
+    assert "区行政审批局" in refused and "第八条" in refused
+    bureau = Web("tz_reviewer_approval_bureau")
+    assert "提交审批决定" in bureau.get(f"/projects/{pid}/")
 
-    # Approval is refused while the approval documents are missing (第九条), then given.
-    refused = _text(lead.act(pid, "approval-decide", status=409, decision="approve", document_no="通政信〔2026〕1号"))
+    # Approval is refused while the approval documents are missing (第九条); 300万 may merge them into one
+    # feasibility study (第十一条: fewer documents than the full set).
+    refused = _text(bureau.act(pid, "approval-decide", status=409, decision="approve", document_no="通审批〔2026〕1号"))
     assert "审批材料不全" in refused and "可行性研究报告" in refused and "第九条" in refused
-    for code in ("feasibility_study", "preliminary_design"):
-        applicant.upload(pid, code)
-    lead.act(pid, "approval-decide", decision="approve", document_no="通政信〔2026〕1号", approved_on=days_ago(200))
-    assert state(pid) == "approved"
+    applicant.upload(pid, "feasibility_study")
+    page = bureau.act(pid, "approval-decide", status=400, decision="approve", approved_on=when["approved"])
+    assert "请填写批复文号" in page, re.findall(r'refusal-message">([^<]*)', page)
+    bureau.act(pid, "approval-decide", decision="approve", document_no="通审批〔2026〕1号",
+               approved_on=when["approved"])
+    assert state(pid) == "approved" and Project.objects.get(pk=pid).approved_estimate_wan == 300
 
-    # Procurement and construction, with a quarterly report.
-    applicant.act(pid, "procurement-start", on=days_ago(180))
-    applicant.act(pid, "construction-start")
+    # Procurement; over 100万 the 监理合同 comes before construction (第二十五条); a quarterly report.
+    applicant.act(pid, "procurement-start", on=when["procurement_started"])
+    refused = _text(applicant.act(pid, "construction-start", status=409, on=when["construction_started"]))
+    assert "监理合同" in refused and "第二十五条" in refused
+    applicant.upload(pid, "supervision_contract")
+    applicant.act(pid, "construction-start", on=when["construction_started"])
     assert "报送" in applicant.get(f"/projects/{pid}/reports/new/")
+    quarter = f"{date.today().year}Q{(date.today().month - 1) // 3 + 1}"
     applicant.post(f"/projects/{pid}/reports/new/", {
-        "kind": "quarterly", "period": "2026Q3", "implementation": "完成需求调研", "year_investment_wan": 50,
+        "kind": "quarterly", "period": quarter, "implementation": "完成需求调研", "year_investment_wan": 50,
         "total_investment_wan": 50, "funds_used_wan": 40})
     applicant.post(f"/projects/{pid}/reports/new/", {
-        "kind": "quarterly", "period": "2026Q3", "year_investment_wan": 0, "total_investment_wan": 0,
+        "kind": "quarterly", "period": quarter, "year_investment_wan": 0, "total_investment_wan": 0,
         "funds_used_wan": 0}, status=409)
 
-    # A change beyond the 15% limit shows its route before submitting, and is refused with 第二十九条.
+    # An adjustment within 15% is applied for and agreed (第二十九条).
     assert "调整比例" in applicant.get(f"/projects/{pid}/changes/new/")
-    big = {"increase_wan": 100, "basis": "business_need", "goal_unchanged": "true", "description": "增加模块"}
-    preview = _text(applicant.post(f"/projects/{pid}/changes/preview/", big, status=200))
-    assert "按原程序重新报批" in preview and "33.3%" in preview and "第二十九条" in preview
-    refused = _text(applicant.post(f"/projects/{pid}/changes/new/", big, status=409))
-    assert "重新报批" in refused and "第二十九条" in refused
     small = {"increase_wan": 30, "decrease_wan": 30, "basis": "technical_optimization", "goal_unchanged": "true",
              "description": "优化技术方案"}
     assert "书面申请" in _text(applicant.post(f"/projects/{pid}/changes/preview/", small, status=200))
@@ -187,23 +199,39 @@ def test_whole_lifecycle_through_the_web(settings: Any) -> None:
     change.refresh_from_db()
     assert change.status == "approved"
 
+    # One beyond the limit, counted with the first against the approved estimate, goes back for re-approval.
+    big = {"increase_wan": 20, "basis": "business_need", "goal_unchanged": "true", "description": "增加模块"}
+    preview = _text(applicant.post(f"/projects/{pid}/changes/preview/", big, status=200))
+    assert "按原程序重新报批" in preview and "16.7%" in preview and "第二十九条" in preview
+    applicant.post(f"/projects/{pid}/changes/new/", big)
+    assert Project.objects.get(pk=pid).changes.filter(status="reapproval").exists()
+    lead.act(pid, "review-route")
+    assert state(pid) == "under_review"
+    # At 320万 the documents may no longer be merged (第十一条: 300万元及以下): the 初步设计方案 is needed now.
+    refused = _text(bureau.act(pid, "approval-decide", status=409, decision="approve", document_no="通审批〔2026〕9号"))
+    assert "初步设计方案" in refused
+    applicant.upload(pid, "preliminary_design")
+    bureau.act(pid, "approval-decide", decision="approve", document_no="通审批〔2026〕9号")
+    project = Project.objects.get(pk=pid)
+    assert project.state == "construction" and project.approved_estimate_wan == 320
+
     # Completion and trial run; acceptance refused for a missing document, then passed.
-    applicant.act(pid, "completion", completed_on=days_ago(120), trial_started_on=days_ago(120))
+    applicant.act(pid, "completion", completed_on=when["completed"], trial_started_on=when["trial_started"])
     assert state(pid) == "trial_run"
     acceptance = ["construction_summary", "financial_report", "audit_report", "mlps_filing_certificate",
                   "security_risk_assessment", "mlps_assessment", "crypto_assessment"]
     for code in acceptance:
         applicant.upload(pid, code)
-    refused = _text(applicant.act(pid, "acceptance-request", status=409))
-    assert "验收材料不全" in refused and "档案验收意见" in refused and "第三十条" in refused
-    assert "✘ 档案验收意见" in _text(applicant.get(f"/projects/{pid}/"))
+    refused = _text(applicant.act(pid, "acceptance-request", status=409, on=when["acceptance_requested"]))
+    assert "验收材料不全" in refused and "档案验收报告" in refused and "第三十条" in refused
+    assert "✘ 档案验收报告" in _text(applicant.get(f"/projects/{pid}/"))
     applicant.upload(pid, "archives_acceptance")
-    applicant.act(pid, "acceptance-request")
-    lead.act(pid, "acceptance-decide", decision="pass", on=days_ago(30))
+    applicant.act(pid, "acceptance-request", on=when["acceptance_requested"])
+    lead.act(pid, "acceptance-decide", decision="pass", on=when["accepted"])
     assert state(pid) == "accepted"
 
-    # Go-live, O&M, self-evaluation; the lead office records the post-evaluation.
-    applicant.act(pid, "go-live", on=days_ago(20))
+    # Go-live, O&M, self-evaluation inside its window (第三十三条); the lead office records the post-evaluation.
+    applicant.act(pid, "go-live", on=when["go_live"])
     applicant.act(pid, "operation", period="2026年第3季度", content="日常巡检", cost_wan=2)
     applicant.act(pid, "self-evaluation", summary="绩效目标实现", goals_met="true", score="92")
     assert state(pid) == "evaluated"
@@ -212,7 +240,8 @@ def test_whole_lifecycle_through_the_web(settings: Any) -> None:
     # The page tells the whole story; the 申报表 downloads.
     page = _text(applicant.get(f"/projects/{pid}/"))
     for text in ("提交申报", "初审通过、纳入储备库", "年度计划审定，列入计划", "出具审查意见", "批复立项",
-                 "批复文号：通政信〔2026〕1号", "报送季度进展报告", "提出调整申请", "竣工验收通过", "投入运行",
+                 "批复文号：通审批〔2026〕1号", "调整重新批复", "报送季度进展报告", "提出调整申请", "竣工验收通过",
+                 "投入运行",
                  "提交自评价", "录入后评价", "政策包摘要", "已评价"):
         assert text in page, text
     response = applicant.client.get(f"/projects/{pid}/application-form.docx")
