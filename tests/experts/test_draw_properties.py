@@ -67,7 +67,8 @@ def test_excluded_experts_are_never_drawn_and_the_seed_reproduces_the_panel(
         try:
             draw = draw_commit(project=project, actor=lead("tz"), purpose=DrawPurpose.CONSULTING,
                                requested=dict(zip(CATEGORIES, counts, strict=True)), reserve_per_category=reserve,
-                               vendors=[VENDOR], excluded_expert_ids=manual)
+                               vendors=[VENDOR], excluded_expert_ids=manual,
+                               exclusion_reasons={i: "曾参与该项目方案编制" for i in manual})
         except TransitionRefused:
             transaction.set_rollback(True)
             return
@@ -76,6 +77,10 @@ def test_excluded_experts_are_never_drawn_and_the_seed_reproduces_the_panel(
         assert not drawn & excluded
         in_scope = {e.pk for e in experts if set(e.categories) & set(draw.requested)}
         assert {int(k) for k in draw.excluded} == excluded & in_scope
+        # Every 回避 the lead office ordered carries its stated reason in the draw.
+        assert set(draw.exclusions["exclusion_reasons"]) == {str(i) for i in manual}
+        assert all(any("曾参与该项目方案编制" in r for r in draw.excluded[str(i)]) for i in manual
+                   if str(i) in draw.excluded)
 
         # Re-running the algorithm with the revealed seed gives the recorded panel and reserve.
         picks = algorithm.run(seed=draw.seed, candidates=draw.candidates, requested=draw.requested,
@@ -90,7 +95,8 @@ def test_excluded_experts_are_never_drawn_and_the_seed_reproduces_the_panel(
         try:
             second = draw_commit(project=project, actor=lead("tz"), purpose=DrawPurpose.CONSULTING,
                                  requested={CATEGORIES[0]: 1}, reserve_per_category=0, vendors=[VENDOR],
-                                 excluded_expert_ids=manual)
+                                 excluded_expert_ids=manual,
+                                 exclusion_reasons={str(i): "曾参与该项目方案编制" for i in manual})
         except TransitionRefused:
             pass
         else:

@@ -47,7 +47,8 @@ def test_lead_office_pages_and_a_draw_through_the_web(library: object) -> None:
     verify = client.post(reverse("experts:draw-action", args=[draw.pk, "verify"]), headers={"HX-Request": "true"})
     assert "一致" in verify.content.decode()
     member = DrawMember.objects.filter(draw=draw, role=MemberRole.PANEL).first()
-    client.post(reverse("experts:draw-action", args=[draw.pk, "decline"]), {"member": member.pk, "reason": "出差"})
+    client.post(reverse("experts:draw-action", args=[draw.pk, "decline"]), {"member": member.pk, "reason": "出差",
+                                                                             "confirmed": "1"})
     assert DrawMember.objects.filter(draw=draw, replaces=member).exists()
     client.post(reverse("experts:draw-action", args=[draw.pk, "open"]))
     draw.refresh_from_db()

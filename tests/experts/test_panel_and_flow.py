@@ -29,8 +29,8 @@ pytestmark = pytest.mark.django_db
 SCORES = {"necessity": 8, "technical": 7, "investment": 6, "security": 9, "sharing": 8}
 
 
-def _drawn(prefix: str, library: object, *, n: int, other: int, reserve: int = 0, purpose: str = "consulting",
-           project: object = None) -> object:
+def _drawn(prefix: str, library: object, *, n: int, other: int | None, reserve: int = 0,
+           purpose: str = "consulting", project: object = None) -> object:
     library(prefix, [["software_engineering"]] * (n + reserve + 2))  # type: ignore[operator]
     draw = draw_commit(project=project or make_project(prefix), actor=lead(prefix), purpose=purpose,
                        requested={"software_engineering": n}, reserve_per_category=reserve,
@@ -39,22 +39,31 @@ def _drawn(prefix: str, library: object, *, n: int, other: int, reserve: int = 0
 
 
 def test_bazhong_panel_with_fewer_than_one_third_experts_is_refused_citing_article_5(library: object) -> None:
-    draw = _drawn("bz", library, n=3, other=8)  # 3 of 11 < 1/3
+    # 第五条: the 审委会 is the 市政府分管领导 and eight departments (nine non-experts, from the pack) plus experts.
+    draw = _drawn("bz", library, n=4, other=None)  # 4 of 13 < 1/3
     check = panel_check(draw=draw)
-    assert not check.ok and check.experts == 3 and check.committee_total == 11
+    assert not check.ok and check.experts == 4 and check.committee_total == 13
     with pytest.raises(TransitionRefused) as refusal:
         panel_open(draw=draw, actor=lead("bz"))
-    assert "第五条" in refusal.value.message and "至少需要 4 人" in refusal.value.message
+    assert "第五条" in refusal.value.message and "至少需要 5 人" in refusal.value.message
     assert refusal.value.citations == [{"pack": "bazhong-2022", "article": 5}]
     assert AuditEntry.objects.filter(action="expert_draw.open", outcome="denied").exists()
     draw.refresh_from_db()
     assert draw.status == DrawStatus.DRAWN
 
 
-def test_bazhong_panel_of_exactly_one_third_opens(library: object) -> None:
-    draw = _drawn("bz", library, n=4, other=8)  # 4 of 12 = 1/3 (不少于 includes the number)
-    assert panel_check(draw=draw).ok
+def test_bazhong_panel_of_at_least_one_third_opens(library: object) -> None:
+    draw = _drawn("bz", library, n=5, other=None)  # 5 of 14 ≥ 1/3
+    assert panel_check(draw=draw).ok and draw.committee_other_members == 9
     assert panel_open(draw=draw, actor=lead("bz")).status == DrawStatus.OPEN
+
+
+def test_bazhong_committee_size_comes_from_the_pack_not_the_request(library: object) -> None:
+    """第五条 names the 审委会's members: a request cannot shrink it to pass the one-third rule."""
+    library("bz", [["software_engineering"]] * 4)  # type: ignore[operator]
+    with pytest.raises(InvalidInput, match="第五条"):
+        draw_commit(project=make_project("bz"), actor=lead("bz"), purpose="consulting",
+                    requested={"software_engineering": 3}, reserve_per_category=0, committee_other_members=5)
 
 
 def test_other_packs_have_no_share_rule(library: object) -> None:
@@ -77,17 +86,17 @@ def test_not_enough_candidates_refuses_the_commitment(library: object) -> None:
 
 
 def test_whole_flow_completes_the_expert_opinion_task_and_records_fees(library: object) -> None:
-    from govit.projects import lifecycle
     from govit.projects.demo import ensure_reviewer_accounts
-    from govit.reviews.services import review_route
+    from govit.projects.services import preliminary_review_start
     from tests.projects.conftest import drive_to
 
     ensure_reviewer_accounts()
-    project = drive_to("tongzhou-2023", lifecycle.predecessor("tongzhou-2023", "under_review"))
-    review_route(project=project, actor=lead("tz"))
+    # 通州 第七条: the lead office organises experts for the 初审.
+    project = drive_to("tongzhou-2023", "submitted")
+    preliminary_review_start(project=project, actor=lead("tz"))
     from govit.reviews.models import OpinionTask, ReviewBody, TaskStatus
 
-    task = OpinionTask.objects.get(project=project, body=ReviewBody.EXPERTS)
+    task = OpinionTask.objects.get(project=project, body=ReviewBody.EXPERTS, stage="preliminary_review")
     library("tz", [["network_security"], ["network_security"], ["cost_finance"]])  # type: ignore[operator]
     users = {}
     for i, expert in enumerate(Expert.objects.filter(jurisdiction=jurisdiction("tz"))):

@@ -38,7 +38,7 @@ def drawn(library: object) -> object:
 def test_another_jurisdictions_lead_office_cannot_see_or_draw(drawn: object) -> None:
     expert = DrawMember.objects.filter(draw=drawn).first().expert
     other = _client(lead("bz"))
-    assert other.get("/api/v1/experts").json() == []
+    assert other.get("/api/v1/experts").json()["items"] == []
     assert other.get(f"/api/v1/experts/{expert.pk}").status_code == 404
     assert other.get(f"/api/v1/experts/{expert.pk}/sensitive").status_code == 404
     assert other.get(f"/api/v1/experts/draws/{drawn.pk}").status_code == 404
@@ -50,11 +50,11 @@ def test_another_jurisdictions_lead_office_cannot_see_or_draw(drawn: object) -> 
         draw_execute(draw=drawn, actor=lead("bz"))
     assert other.get(reverse("experts:draw", args=[drawn.pk])).status_code == 404
     own = _client(lead("tz"))
-    assert len(own.get("/api/v1/experts").json()) == 3
+    assert own.get("/api/v1/experts").json()["count"] == 3
     assert own.get(f"/api/v1/experts/draws/{drawn.pk}").json()["seed_commitment"] == drawn.seed_commitment
     for role in ("applicant", "member_reviewer", "expert"):
         user = User.objects.get(username=f"tz_{role}")
-        assert _client(user).get("/api/v1/experts").json() == []
+        assert _client(user).get("/api/v1/experts").json()["items"] == []
         assert _client(user).get(reverse("experts:list")).status_code == 404
     # 三员分立: administrators are refused outright (govit.core.middleware.AdminSeparationMiddleware).
     admin = _client(User.objects.get(username="tz_system_admin"))
@@ -68,7 +68,7 @@ def test_experts_see_only_their_own_reviews(drawn: object) -> None:
     expert_update(expert=one.expert, actor=lead("tz"), user=user_one)
     expert_update(expert=two.expert, actor=lead("tz"), user=user_two)
     client = _client(user_one)
-    mine = client.get("/api/v1/experts/my-reviews").json()
+    mine = client.get("/api/v1/experts/my-reviews").json()["items"]
     assert [m["member_id"] for m in mine] == [one.pk]
     body = json.dumps({"scores": {}, "opinion": "agree", "comments": "x", "no_conflict": True})
     assert client.post(f"/api/v1/experts/my-reviews/{two.pk}/review", body,
@@ -85,7 +85,7 @@ def test_experts_see_only_their_own_reviews(drawn: object) -> None:
     reserve = DrawMember.objects.get(draw=drawn, role=MemberRole.RESERVE)
     user_three = expert_user("tz", 3)
     expert_update(expert=reserve.expert, actor=lead("tz"), user=user_three)
-    assert _client(user_three).get("/api/v1/experts/my-reviews").json() == []
+    assert _client(user_three).get("/api/v1/experts/my-reviews").json()["items"] == []
 
 
 def test_verify_draw_cli_exit_codes(drawn: object) -> None:

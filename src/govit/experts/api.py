@@ -1,7 +1,7 @@
 """Expert API at /api/v1/experts: the library (lead office), draws, an expert's own reviews, fees.
 
 Status codes as in the project API: 404 outside the caller's scope, 403 wrong role, 409 refused
-by the pack or the state (`{"detail", "citations", "missing"}`), 400 bad input. Lists and details
+by the pack or the state, 400 bad input, each in the one error shape (govit.core.api_errors). Lists and details
 show phone, ID and bank numbers masked; `GET /{id}/sensitive` returns them in clear and is audited.
 """
 
@@ -12,28 +12,30 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from django.http import HttpRequest
-from ninja import Field, File, Router, Schema, Status
+from ninja import Field, File, Router, Status
 from ninja.files import UploadedFile
 
+from govit.core import paging
+from govit.core.api_paging import api_page, choice_filter, page_schema, sort_description
+from govit.core.schemas import Schema
 from govit.core.services import audit_record
 from govit.experts import selectors, services
 from govit.experts.models import (
     SENSITIVE_FIELDS,
     Draw,
     DrawMember,
+    DrawPurpose,
+    DrawStatus,
     Expert,
     ExpertCategory,
     ExpertReview,
     ImportJob,
+    MemberStatus,
 )
 from govit.projects.api import ERRORS, ErrorOut, _ip, _user, domain_errors
-from govit.projects.errors import DomainError, InvalidInput, PermissionDenied
+from govit.projects.errors import InvalidInput, NotFound, PermissionDenied
 
-router = Router(tags=["专家库"])
-
-
-class NotFound(DomainError):
-    status = 404
+router = Router(tags=["experts"])
 
 
 # --- schemas ---------------------------------------------------------------------------------
@@ -120,10 +122,13 @@ class DrawIn(Schema):
     reserve_per_category: int = Field(default=2, ge=0, le=10)
     vendors: list[str] = Field(default=[], description="本项目供应商、设计或咨询单位（其在职专家回避）")
     excluded_expert_ids: list[int] = []
+    exclusion_reasons: dict[str, str] = Field(default={}, description="指定回避的专家编号 → 回避理由（每位必填）")
     exclude_previous: bool = True
     max_draws_per_period: int | None = Field(default=None, ge=1)
     period: Literal["year", "quarter", "month"] = "year"
-    committee_other_members: int | None = Field(default=None, ge=0)
+    committee_other_members: int | None = Field(
+        default=None, ge=0,
+        description="审查委员会非专家成员人数；政策包规定委员会组成的（巴中 第五条），由政策包确定，不能填写")
 
 
 class MemberOut(Schema):
@@ -169,6 +174,8 @@ class DrawOut(Schema):
     algorithm: str
     committed_at: datetime
     executed_at: datetime | None
+    cancel_reason: str = ""
+    cancelled_at: datetime | None = None
     panel: list[MemberOut]
     reserve: list[MemberOut]
 
@@ -183,7 +190,8 @@ def draw_out(d: Draw) -> dict[str, Any]:
         "candidates": d.candidates, "candidates_digest": d.candidates_digest,
         "committee_other_members": d.committee_other_members, "seed_commitment": d.seed_commitment,
         "seed": d.seed or None, "algorithm": d.algorithm, "committed_at": d.committed_at,
-        "executed_at": d.executed_at, "panel": [member_out(m, reviews) for m in panel],
+        "executed_at": d.executed_at, "cancel_reason": d.cancel_reason, "cancelled_at": d.cancelled_at,
+        "panel": [member_out(m, reviews) for m in panel],
         "reserve": [member_out(m, reviews) for m in reserve],
     }
 
@@ -200,6 +208,8 @@ class VerifyOut(Schema):
     ok: bool
     message: str
     differences: list[str]
+    notices: list[str] = Field(default=[], description="指定回避和谢绝的专家及理由")
+    cancelled_after_reveal: bool = Field(default=False, description="种子公开后抽取被取消")
 
 
 class DeclineIn(Schema):
@@ -340,12 +350,34 @@ R404 = {**ERRORS, 404: ErrorOut}
 # --- library ---------------------------------------------------------------------------------
 
 
-@router.get("", response=list[ExpertOut], summary="专家库列表（牵头部门）")
-def expert_list(request: HttpRequest, category: ExpertCategory | None = None, q: str = "") -> list[dict[str, Any]]:
+EXPERT_SORT = paging.Sort({"name": ("姓名", ["jurisdiction__code", "name", "pk"]),
+                           "new": ("最新登记", ["-created_at", "-pk"]),
+                           "updated": ("最近修改", ["-updated_at", "-pk"])}, "name")
+DRAW_SORT = paging.Sort({"new": ("最新在前", ["-committed_at", "-pk"]), "old": ("最早在前", ["committed_at", "pk"])},
+                        "new")
+MY_REVIEW_SORT = paging.Sort({"new": ("最新在前", ["-draw__committed_at", "-pk"]),
+                              "old": ("最早在前", ["draw__committed_at", "pk"])}, "new")
+
+
+@router.get("", response={200: page_schema(ExpertOut, "ExpertPageOut"), 400: ErrorOut},
+            summary="专家库列表（牵头部门，分页）",
+            description=sort_description(EXPERT_SORT) + \
+                        " category（专业类别）、jurisdiction_id、available、q（姓名）筛选。")
+def expert_list(request: HttpRequest, category: ExpertCategory | None = None, q: str = "",
+                jurisdiction_id: int | None = None, available: bool | None = None, sort: str | None = None,
+                limit: str | None = None, offset: str | None = None) -> Any:
     experts = selectors.experts_visible_to(_user(request))
     if q:
         experts = experts.filter(name__contains=q[:50])
-    return [expert_out(e) for e in experts if category is None or category in e.categories]
+    if jurisdiction_id is not None:
+        experts = experts.filter(jurisdiction_id=jurisdiction_id)
+    if available is not None:
+        experts = experts.filter(available=available)
+    if category is not None:
+        # The categories are a JSON list; SQLite cannot look inside it, so the matching ids are found here.
+        wanted = [pk for pk, cats in experts.values_list("pk", "categories") if category in (cats or [])]
+        experts = experts.filter(pk__in=wanted)
+    return api_page(request, experts, limit=limit, offset=offset, sort=EXPERT_SORT, sort_key=sort, shape=expert_out)
 
 
 @router.post("", response={201: ExpertOut, **R404}, summary="新增专家")
@@ -408,12 +440,22 @@ def import_status(request: HttpRequest, job_id: int) -> Any:
 # --- draws -----------------------------------------------------------------------------------
 
 
-@router.get("/draws", response=list[DrawOut], summary="专家抽取列表")
-def draw_list(request: HttpRequest, project_id: int | None = None) -> list[dict[str, Any]]:
+@router.get("/draws", response={200: page_schema(DrawOut, "DrawPageOut"), 400: ErrorOut},
+            summary="专家抽取列表（分页）",
+            description=sort_description(DRAW_SORT) + " project_id、status、purpose、jurisdiction_id 筛选。")
+def draw_list(request: HttpRequest, project_id: int | None = None, status: str | None = None,
+              purpose: str | None = None, jurisdiction_id: int | None = None, sort: str | None = None,
+              limit: str | None = None, offset: str | None = None) -> Any:
     draws = selectors.draws_visible_to(_user(request))
     if project_id is not None:
         draws = draws.filter(project_id=project_id)
-    return [draw_out(d) for d in draws[:200]]
+    if jurisdiction_id is not None:
+        draws = draws.filter(project__jurisdiction_id=jurisdiction_id)
+    if choice_filter(status, DrawStatus.values, "status"):
+        draws = draws.filter(status=status)
+    if choice_filter(purpose, DrawPurpose.values, "purpose"):
+        draws = draws.filter(purpose=purpose)
+    return api_page(request, draws, limit=limit, offset=offset, sort=DRAW_SORT, sort_key=sort, shape=draw_out)
 
 
 @router.post("/draws", response={201: DrawOut, **R404}, summary="抽取承诺：冻结候选名单，公布种子摘要")
@@ -426,7 +468,8 @@ def draw_commit(request: HttpRequest, payload: DrawIn) -> Any:
         project=project, actor=_user(request), purpose=payload.purpose,
         requested={str(k): v for k, v in payload.requested.items()},
         reserve_per_category=payload.reserve_per_category, vendors=payload.vendors,
-        excluded_expert_ids=payload.excluded_expert_ids, exclude_previous=payload.exclude_previous,
+        excluded_expert_ids=payload.excluded_expert_ids, exclusion_reasons=payload.exclusion_reasons,
+        exclude_previous=payload.exclude_previous,
         max_draws_per_period=payload.max_draws_per_period, period=payload.period,
         committee_other_members=payload.committee_other_members, source_ip=_ip(request),
     )
@@ -458,6 +501,17 @@ def draw_open(request: HttpRequest, draw_id: int) -> Any:
     return draw_out(services.panel_open(draw=_draw(request, draw_id), actor=_user(request), source_ip=_ip(request)))
 
 
+class CancelIn(Schema):
+    reason: str = Field(description="取消原因（必填；种子公开后取消的，核验结果向各方显示）")
+
+
+@router.post("/draws/{int:draw_id}/cancel", response={200: DrawOut, **R404}, summary="取消抽取（须说明原因）")
+@domain_errors
+def draw_cancel(request: HttpRequest, draw_id: int, payload: CancelIn) -> Any:
+    return draw_out(services.draw_cancel(draw=_draw(request, draw_id), actor=_user(request), reason=payload.reason,
+                                         source_ip=_ip(request)))
+
+
 @router.post("/draws/{int:draw_id}/members/{int:member_id}/decline", response={200: DrawOut, **R404},
              summary="登记专家谢绝（同类别备选递补）")
 @domain_errors
@@ -467,11 +521,17 @@ def draw_decline(request: HttpRequest, draw_id: int, member_id: int, payload: De
     return draw_out(member.draw)
 
 
-@router.post("/draws/{int:draw_id}/verify", response={200: VerifyOut, **R404}, summary="按公开种子重算并比对")
+@router.post("/draws/{int:draw_id}/verify", response={200: VerifyOut, **R404},
+             summary="按公开种子重算并比对（项目各方均可核验）")
 @domain_errors
 def draw_verify(request: HttpRequest, draw_id: int) -> Any:
-    result = services.draw_verify(draw=_draw(request, draw_id))
-    return {"ok": result.ok, "message": "一致" if result.ok else "不一致", "differences": result.differences}
+    draw = selectors.draws_verifiable_by(_user(request)).filter(pk=draw_id).first()
+    if draw is None:
+        raise NotFound("未找到该抽取，或您无权查看。")
+    result = services.draw_verify(draw=draw)
+    message = "一致" if result.ok else ("抽取结果公开后已被取消" if result.cancelled_after_reveal else "不一致")
+    return {"ok": result.ok, "message": message, "differences": result.differences, "notices": result.notices,
+            "cancelled_after_reveal": result.cancelled_after_reveal}
 
 
 @router.post("/draws/{int:draw_id}/members/{int:member_id}/fee", response={201: FeeOut, **R404},
@@ -505,9 +565,15 @@ def fee_report(request: HttpRequest, period: str, jurisdiction_id: int | None = 
 # --- an expert's own reviews -----------------------------------------------------------------
 
 
-@router.get("/my-reviews", response=list[MyReviewOut], summary="我的评审（专家）")
-def my_reviews(request: HttpRequest) -> list[dict[str, Any]]:
-    return [my_review_out(m) for m in selectors.my_memberships(_user(request))]
+@router.get("/my-reviews", response={200: page_schema(MyReviewOut, "MyReviewPageOut"), 400: ErrorOut},
+            summary="我的评审（专家，分页）", description=sort_description(MY_REVIEW_SORT) + " status：席位状态。")
+def my_reviews(request: HttpRequest, status: str | None = None, sort: str | None = None, limit: str | None = None,
+               offset: str | None = None) -> Any:
+    members = selectors.my_memberships(_user(request))
+    if choice_filter(status, MemberStatus.values, "status"):
+        members = members.filter(status=status)
+    return api_page(request, members, limit=limit, offset=offset, sort=MY_REVIEW_SORT, sort_key=sort,
+                    shape=my_review_out)
 
 
 @router.post("/my-reviews/{int:member_id}/accept", response={200: MyReviewOut, **R404},

@@ -13,6 +13,7 @@ class ExpertsConfig(AppConfig):
         from govit.core.demo import register_demo_loader
         from govit.core.keyrotation import register_key_rotator
         from govit.core.models import Role
+        from govit.experts import selectors
         from govit.experts.demo import load_experts_demo
         from govit.experts.services import rotate_expert_keys
         from govit.web.navigation import register_nav_item
@@ -20,7 +21,8 @@ class ExpertsConfig(AppConfig):
         register_nav_item(label="专家库", url_name="experts:list", roles={Role.LEAD_OFFICE}, order=200)
         register_nav_item(label="专家抽取", url_name="experts:draws", roles={Role.LEAD_OFFICE}, order=210)
         register_nav_item(label="专家费", url_name="experts:fees", roles={Role.LEAD_OFFICE}, order=220)
-        register_nav_item(label="我的评审", url_name="experts:workspace", roles={Role.EXPERT}, order=200)
+        register_nav_item(label="我的评审", url_name="experts:workspace", roles={Role.EXPERT}, order=200,
+                          count=selectors.reviews_waiting_count)
         for code, label in {
             "expert.create": "新增专家",
             "expert.update": "修改专家信息",
@@ -37,6 +39,8 @@ class ExpertsConfig(AppConfig):
             "expert_review.sign": "专家签名评审意见",
             "expert_fee.record": "登记专家费",
             "keys.rotate": "密钥轮换（重新加密）",
+            "expert.project_read": "评审专家查阅项目资料",
+            "expert.material_read": "评审专家下载项目材料",
         }.items():
             register_audit_action(code, label)
         register_demo_loader(load_experts_demo, order=200)

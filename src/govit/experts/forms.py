@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from django import forms
 
+from govit.core.forms import BoundedForm, ProductErrorsMixin
 from govit.experts.models import DrawPurpose, ExpertCategory, ReviewOpinion
 from govit.experts.services import CRITERIA, PERIOD_KINDS, SCORE_MAX
 
 
-class ExpertForm(forms.Form):
+class ExpertForm(ProductErrorsMixin, BoundedForm):
     name = forms.CharField(label="姓名", max_length=50)
     employer = forms.CharField(label="工作单位", max_length=200)
     categories = forms.MultipleChoiceField(label="专业类别", choices=ExpertCategory.choices,
@@ -21,11 +22,11 @@ class ExpertForm(forms.Form):
     available = forms.BooleanField(label="可抽取", required=False, initial=True)
 
 
-class ImportForm(forms.Form):
+class ImportForm(ProductErrorsMixin, BoundedForm):
     file = forms.FileField(label="Excel 文件（.xlsx）")
 
 
-class DrawForm(forms.Form):
+class DrawForm(ProductErrorsMixin, BoundedForm):
     project = forms.TypedChoiceField(label="项目", coerce=int)
     purpose = forms.ChoiceField(label="评审事项", choices=DrawPurpose.choices)
     reserve_per_category = forms.IntegerField(label="各类别备选人数", min_value=0, max_value=10, initial=2)
@@ -37,7 +38,8 @@ class DrawForm(forms.Form):
     period = forms.ChoiceField(label="统计期间", choices=list(PERIOD_KINDS.items()), initial="year")
     committee_other_members = forms.IntegerField(
         label="审查委员会非专家成员人数", min_value=0, required=False,
-        help_text="留空则按本项目最近一轮审查意见任务中非专家的审查主体数计算（用于专家比例核对）",
+        help_text="留空则按政策包规定的委员会组成（巴中 第五条）或本项目最近一轮审查意见任务中非专家的审查主体数计算；"
+                  "政策包规定组成的，不能另行填写",
     )
 
     def __init__(self, *args: object, projects: list[tuple[int, str]], **kwargs: object):
@@ -54,7 +56,7 @@ class DrawForm(forms.Form):
         return {code: self.cleaned_data.get(f"n_{code}") or 0 for code in ExpertCategory.values}
 
 
-class ReviewForm(forms.Form):
+class ReviewForm(ProductErrorsMixin, BoundedForm):
     opinion = forms.ChoiceField(label="评审结论", choices=ReviewOpinion.choices, widget=forms.RadioSelect)
     comments = forms.CharField(label="评审意见", widget=forms.Textarea(attrs={"rows": 6}))
     no_conflict = forms.BooleanField(

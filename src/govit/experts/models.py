@@ -150,6 +150,12 @@ class Draw(models.Model):
     executed_at = models.DateTimeField("抽取时间", null=True, blank=True)
     opened_at = models.DateTimeField("开始评审时间", null=True, blank=True)
     completed_at = models.DateTimeField("完成时间", null=True, blank=True)
+    cancel_reason = models.CharField("取消原因", max_length=200, blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="取消人", null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )
+    cancelled_at = models.DateTimeField("取消时间", null=True, blank=True)
 
     class Meta:
         verbose_name = "专家抽取"

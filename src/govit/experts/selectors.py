@@ -13,7 +13,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from govit.core.models import Jurisdiction, Role
@@ -46,6 +46,20 @@ def draws_visible_to(user: AnyUser | None) -> QuerySet[Draw]:
     )
 
 
+def draws_verifiable_by(user: AnyUser | None) -> QuerySet[Draw]:
+    """Draws anyone concerned may verify: the lead office's, those of every project the user sees
+    (applicant, member departments, leadership) and the expert's own."""
+    from govit.projects.selectors import projects_visible_to
+
+    expert = expert_of(user)
+    scope = Q(project__jurisdiction_id__in=lead_office_jurisdiction_ids(user)) | Q(
+        project_id__in=projects_visible_to(user).values("pk"))
+    if expert is not None:
+        scope |= Q(members__expert=expert)
+    return Draw.objects.filter(pk__in=Draw.objects.filter(scope).values("pk")).select_related(
+        "project", "project__unit", "project__jurisdiction", "cancelled_by")
+
+
 def draw_projects_for(user: AnyUser | None) -> QuerySet[Project]:
     """Projects the lead office may draw experts for (its jurisdictions, not closed)."""
     return (
@@ -60,6 +74,19 @@ def expert_of(user: AnyUser | None) -> Expert | None:
     if user is None or not user.is_authenticated or not role_assignments_of(user).filter(role=Role.EXPERT).exists():
         return None
     return Expert.objects.filter(user=user).first()
+
+
+def reviews_waiting_count(user: AnyUser | None) -> int:
+    """Panel seats that wait on the expert: to accept, or open for scoring and not yet signed (menu badge)."""
+    return (my_memberships(user).filter(status__in=(MemberStatus.INVITED, MemberStatus.ACCEPTED),
+                                        draw__status__in=(DrawStatus.DRAWN, DrawStatus.OPEN))
+            .filter(review__isnull=True).count())
+
+
+def can_read_project(member: DrawMember) -> bool:
+    """An expert reads the project under review only while on its active panel and the review runs:
+    drawn or open, the seat invited or accepted. Declined, replaced, finished or cancelled: refused."""
+    return member.is_active_panel and member.draw.status in (DrawStatus.DRAWN, DrawStatus.OPEN)
 
 
 def my_memberships(user: AnyUser | None) -> QuerySet[DrawMember]:

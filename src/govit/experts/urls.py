@@ -18,5 +18,7 @@ urlpatterns = [
     path("draws/<int:draw_id>/<slug:action>/", views.draw_action, name="draw-action"),
     path("workspace/", views.workspace, name="workspace"),
     path("workspace/<int:member_id>/", views.review_page, name="review"),
+    path("workspace/<int:member_id>/project/", views.review_project, name="review-project"),
+    path("workspace/<int:member_id>/materials/<int:material_id>/", views.review_material, name="review-material"),
     path("fees/", views.fee_report_page, name="fees"),
 ]

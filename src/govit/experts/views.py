@@ -14,17 +14,33 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from govit.core.lists import export_audit
 from govit.experts import selectors, services
 from govit.experts.forms import DrawForm, ExpertForm, ImportForm, ReviewForm
-from govit.experts.models import DrawStatus, ExpertCategory, ExpertReview, FeeRecord, MemberRole
+from govit.experts.lists import DRAW_LIST, EXPERT_LIST, FEE_LIST
+from govit.experts.models import DrawMember, DrawStatus, ExpertCategory, ExpertReview, FeeRecord, MemberRole
 from govit.projects.errors import DomainError
+from govit.web.confirm import Confirmation, confirm_first
+
+CONFIRM_CANCEL = Confirmation("取消本次专家抽取？", "取消后本次抽取作废，不能恢复；抽取记录和取消原因保留备查，"
+                              "需要时重新发起抽取。", "取消抽取")
+CONFIRM_DECLINE = Confirmation("登记该专家谢绝？", "该专家退出本次评审，由同类别备选专家按抽取顺序递补；递补不能撤销。",
+                               "登记谢绝")
+CONFIRM_SELF_DECLINE = Confirmation("谢绝本次评审？", "谢绝后您退出本次评审，由同类别备选专家递补，不能撤销；"
+                                    "您将不能再查阅该项目的资料。", "谢绝评审")
+
+
+def _describe_draw_action(request: HttpRequest, draw_id: int, action: str) -> Confirmation | None:
+    return {"cancel": CONFIRM_CANCEL, "decline": CONFIRM_DECLINE}.get(action)
+
+
+def _describe_review_post(request: HttpRequest, member_id: int) -> Confirmation | None:
+    return CONFIRM_SELF_DECLINE if request.POST.get("action") == "decline" else None
 
 MAX_IMPORT_BYTES = 20 * 1024 * 1024
 
@@ -55,17 +71,13 @@ def _jurisdiction(request: HttpRequest) -> Any:
 
 @lead_office_required
 def expert_list(request: HttpRequest) -> HttpResponse:
-    experts = selectors.experts_visible_to(request.user)
-    query = request.GET.get("q", "").strip()[:50]
-    category = request.GET.get("category", "")
-    if query:
-        experts = experts.filter(Q(name__contains=query) | Q(employer__contains=query))
-    if category in ExpertCategory.values:
-        experts = [e for e in experts if category in e.categories]  # JSON containment is not portable
-    page = Paginator(list(experts), 50).get_page(request.GET.get("page"))
+    lst = EXPERT_LIST.run(request, selectors.experts_visible_to(request.user).select_related("user"),
+                          on_export=export_audit(request, "专家库"))
+    if lst.response is not None:
+        return lst.response
     return render(request, "experts/expert_list.html", {
-        "page": page, "query": query, "category": category, "categories": ExpertCategory.choices,
-        "form": ExpertForm(), "jurisdictions": selectors.lead_office_jurisdictions(request.user),
+        "lst": lst, "page": lst.page, "form": ExpertForm(),
+        "jurisdictions": selectors.lead_office_jurisdictions(request.user),
     })
 
 
@@ -141,8 +153,11 @@ def import_template(request: HttpRequest) -> HttpResponse:
 
 @lead_office_required
 def draw_list(request: HttpRequest) -> HttpResponse:
-    draws = selectors.draws_visible_to(request.user).order_by("-committed_at", "-pk")[:100]
-    return render(request, "experts/draw_list.html", {"draws": draws})
+    lst = DRAW_LIST.run(request, selectors.draws_visible_to(request.user).select_related("project"),
+                        on_export=export_audit(request, "专家抽取"))
+    if lst.response is not None:
+        return lst.response
+    return render(request, "experts/draw_list.html", {"draws": lst.rows, "lst": lst})
 
 
 @lead_office_required
@@ -193,12 +208,13 @@ def draw_detail(request: HttpRequest, draw_id: int) -> HttpResponse:
         "check": services.panel_check(draw=draw),
         "requested": [(ExpertCategory(c).label, n, len(draw.candidates.get(c, []))) for c, n in
                       sorted(draw.requested.items())],
-        "today": timezone.localdate(),
+        "today": timezone.localdate(), "confirm_cancel": CONFIRM_CANCEL, "confirm_decline": CONFIRM_DECLINE,
     })
 
 
 @lead_office_required
 @require_POST
+@confirm_first(_describe_draw_action)
 def draw_action(request: HttpRequest, draw_id: int, action: str) -> HttpResponse:
     draw = _draw_for(request, draw_id)
     ip = _ip(request)
@@ -258,6 +274,7 @@ def workspace(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@confirm_first(_describe_review_post)
 def review_page(request: HttpRequest, member_id: int) -> HttpResponse:
     member = selectors.my_memberships(request.user).filter(pk=member_id).first()
     if member is None:
@@ -293,8 +310,54 @@ def review_page(request: HttpRequest, member_id: int) -> HttpResponse:
         "can_respond": member.draw.status in (DrawStatus.DRAWN, DrawStatus.OPEN) and member.is_active_panel,
         "criteria": services.CRITERIA, "scores": [(services.CRITERIA[k], v) for k, v in (review.scores.items()
                                                                                          if review else [])],
-        "panel_role": MemberRole.PANEL,
+        "panel_role": MemberRole.PANEL, "can_read_project": selectors.can_read_project(member),
+        "confirm_decline": CONFIRM_SELF_DECLINE,
     })
+
+
+def _my_member(request: HttpRequest, member_id: int) -> Any:
+    # Any seat the expert ever held, so a finished or cancelled review is refused (and audited), not hidden.
+    member = (DrawMember.objects.filter(pk=member_id, expert__user_id=request.user.pk)
+              .select_related("draw__project__unit", "expert").first())
+    if member is None:
+        raise Http404("未找到该评审，或它不属于您。")
+    return member
+
+
+def _access_refused(request: HttpRequest, exc: DomainError) -> HttpResponse:
+    return render(request, "web/forbidden.html", {"message": exc.message}, status=exc.status)
+
+
+@login_required
+def review_project(request: HttpRequest, member_id: int) -> HttpResponse:
+    """The project an expert scores, read-only: summary, amounts, materials (each read audited)."""
+    from govit.projects.presenters import project_summary
+
+    member = _my_member(request, member_id)
+    try:
+        project = services.expert_project_read(member=member, actor=request.user, source_ip=_ip(request))
+    except DomainError as exc:
+        return _access_refused(request, exc)
+    return render(request, "experts/review_project.html", {
+        "member": member, "draw": member.draw, "project": project, "summary": project_summary(project),
+        "materials": list(project.materials.select_related("uploaded_by").order_by("doc_code", "pk")),
+    })
+
+
+@login_required
+def review_material(request: HttpRequest, member_id: int, material_id: int) -> HttpResponse:
+    from govit.projects.documents import material_response
+    from govit.projects.models import Material
+
+    member = _my_member(request, member_id)
+    material = Material.objects.filter(pk=material_id, project_id=member.draw.project_id).first()
+    if material is None:
+        raise Http404("未找到该材料。")
+    try:
+        services.expert_project_read(member=member, actor=request.user, material=material, source_ip=_ip(request))
+    except DomainError as exc:
+        return _access_refused(request, exc)
+    return material_response(material, request)
 
 
 # --- fees ------------------------------------------------------------------------------------
@@ -305,11 +368,18 @@ def fee_report_page(request: HttpRequest) -> HttpResponse:
     jurisdiction = _jurisdiction(request)
     period = request.GET.get("period", "").strip() or str(timezone.localdate().year)
     error = report = None
+    lst = None
     try:
         report = selectors.fee_report(jurisdiction=jurisdiction, period=period)
     except ValueError as exc:
         error = str(exc)
+    else:
+        lst = FEE_LIST.run(request, report.rows, on_export=export_audit(request, "专家费报表"))
+        if lst.response is not None:
+            return lst.response
     return render(request, "experts/fees.html", {
-        "report": report, "period": period, "error": error, "jurisdiction": jurisdiction,
+        "report": report, "lst": lst,
+        "keep": [("period", period), ("jurisdiction", jurisdiction.pk)],
+        "period": period, "error": error, "jurisdiction": jurisdiction,
         "jurisdictions": selectors.lead_office_jurisdictions(request.user),
     })

@@ -6,15 +6,19 @@ from datetime import date, datetime
 from typing import Any, Literal
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from django.utils import timezone
+from ninja import Router
 
+from govit.core import paging
+from govit.core.api_paging import api_page, choice_filter, page_schema, sort_description
+from govit.core.schemas import Schema
 from govit.projects.api import ERRORS, ErrorOut, _ip, _user, domain_errors
-from govit.projects.errors import DomainError
-from govit.reviews.models import OpinionTask
+from govit.projects.errors import NotFound
+from govit.reviews.models import OpinionTask, TaskStatus
 from govit.reviews.selectors import opinion_tasks_for
 from govit.reviews.services import opinion_submit
 
-router = Router(tags=["审查意见"])
+router = Router(tags=["opinion_tasks"])
 
 
 class TaskOut(Schema):
@@ -45,16 +49,31 @@ class OpinionIn(Schema):
     comments: str = ""
 
 
-class TaskNotFound(DomainError):
-    status = 404
+class TaskNotFound(NotFound):
+    pass
 
 
-@router.get("", response=list[TaskOut], summary="我的审查意见任务")
-def task_list(request: HttpRequest, status: str | None = None) -> list[dict[str, Any]]:
+TASK_SORT = paging.Sort({"due": ("办理期限（最近在前）", ["due_date", "pk"]),
+                         "new": ("最新派发", ["-pk"]),
+                         "project": ("项目", ["project__name", "project_id", "pk"])}, "due")
+
+
+@router.get("", response={200: page_schema(TaskOut, "TaskPageOut"), 400: ErrorOut}, summary="我的审查意见任务（分页）",
+            description=sort_description(TASK_SORT) + " status、project_id、jurisdiction_id 筛选；"
+                        "overdue=true 只列已过期限仍未出具的任务。")
+def task_list(request: HttpRequest, status: str | None = None, project_id: int | None = None,
+              jurisdiction_id: int | None = None, overdue: bool = False, sort: str | None = None,
+              limit: str | None = None, offset: str | None = None) -> Any:
     qs = opinion_tasks_for(_user(request))
-    if status:
+    if choice_filter(status, TaskStatus.values, "status"):
         qs = qs.filter(status=status)
-    return [task_out(t) for t in qs]
+    if project_id is not None:
+        qs = qs.filter(project_id=project_id)
+    if jurisdiction_id is not None:
+        qs = qs.filter(project__jurisdiction_id=jurisdiction_id)
+    if overdue:
+        qs = qs.filter(status=TaskStatus.OPEN, due_date__lt=timezone.localdate())
+    return api_page(request, qs, limit=limit, offset=offset, sort=TASK_SORT, sort_key=sort, shape=task_out)
 
 
 @router.post("/{int:task_id}/opinion", response={200: TaskOut, **ERRORS, 404: ErrorOut}, summary="出具审查意见")

@@ -46,6 +46,9 @@ class OpinionTask(models.Model):
 
     project = models.ForeignKey(Project, verbose_name="项目", on_delete=models.CASCADE, related_name="opinion_tasks")
     round = models.PositiveSmallIntegerField("轮次", default=1)
+    stage = models.CharField("环节", max_length=30, default="under_review",
+                             help_text="派发任务的环节：preliminary_review（初审）或 under_review（审查）")
+    phase = models.PositiveSmallIntegerField("顺序", default=1, help_text="同一环节内按政策包的先后顺序派发")
     body = models.CharField("审查主体", max_length=30, choices=ReviewBody.choices)
     unit = models.ForeignKey(
         Unit, verbose_name="承办单位", null=True, blank=True, on_delete=models.PROTECT, related_name="opinion_tasks",
@@ -67,6 +70,11 @@ class OpinionTask(models.Model):
         verbose_name = "审查意见任务"
         verbose_name_plural = "审查意见任务"
         ordering: ClassVar = ["due_date", "pk"]
+        indexes: ClassVar = [
+            # The lead office's inbox: open tasks (and open expert tasks) of a project.
+            models.Index(fields=["status", "body"], name="opiniontask_status_body"),
+            models.Index(fields=["project", "status"], name="opiniontask_project_status"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.project} · {self.get_body_display()}"

@@ -24,6 +24,20 @@ def opinion_tasks_for(user: AnyUser | None) -> QuerySet[OpinionTask]:
     return OpinionTask.objects.filter(scope).select_related("project", "unit").order_by("status", "due_date", "pk")
 
 
+def open_task_count(user: AnyUser | None) -> int:
+    """Open tasks addressed to the user's units (the menu badge of 审查意见任务)."""
+    from govit.reviews.models import TaskStatus
+
+    return opinion_tasks_for(user).filter(status=TaskStatus.OPEN).count()
+
+
+def own_unit_tasks(user: AnyUser | None) -> QuerySet[OpinionTask]:
+    """Tasks addressed to the unit of the user's lead-office role (e.g. 政务数据共享审核意见 where the lead
+    office is also the data bureau): its own opinions, which its 待办 lists next to the projects."""
+    units = role_assignments_of(user).filter(role=Role.LEAD_OFFICE, unit__isnull=False).values("unit_id")
+    return OpinionTask.objects.filter(unit_id__in=units)
+
+
 def latest_round_tasks(project: Project) -> QuerySet[OpinionTask]:
     latest = OpinionTask.objects.filter(project=project).aggregate(r=Max("round"))["r"]
     if latest is None:

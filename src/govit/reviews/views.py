@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied as Forbidden
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from govit.core.lists import export_audit
 from govit.core.models import Role
 from govit.core.selectors import role_assignments_of
 from govit.projects import presenters
@@ -18,6 +19,7 @@ from govit.projects.errors import DomainError
 from govit.projects.models import ProjectState
 from govit.reviews import services
 from govit.reviews.forms import OpinionForm
+from govit.reviews.lists import TASK_LIST
 from govit.reviews.models import OpinionTask, TaskStatus
 from govit.reviews.selectors import ANSWERING_ROLES, opinion_tasks_for
 
@@ -30,10 +32,13 @@ def _require_answering_role(request: HttpRequest) -> None:
 @login_required
 def task_list(request: HttpRequest) -> HttpResponse:
     _require_answering_role(request)
-    tasks = list(opinion_tasks_for(request.user).select_related("project__unit"))
+    tasks = opinion_tasks_for(request.user).select_related("project__unit")
+    lst = TASK_LIST.run(request, tasks, on_export=export_audit(request, "审查意见任务"))
+    if lst.response is not None:
+        return lst.response
     return render(request, "reviews/task_list.html", {
-        "open_tasks": [t for t in tasks if t.status == TaskStatus.OPEN],
-        "done_tasks": [t for t in tasks if t.status != TaskStatus.OPEN],
+        "tasks": lst.rows, "lst": lst, "page": lst.page,
+        "open_count": tasks.filter(status=TaskStatus.OPEN).count(),
         "is_member": role_assignments_of(request.user).filter(role=Role.MEMBER_REVIEWER).exists(),
     })
 
