@@ -7,22 +7,25 @@ from decimal import Decimal
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Router, Status
 
+from govit.core import paging
+from govit.core.api_paging import api_page, choice_filter, page_schema, sort_description, year_filter
 from govit.core.models import Jurisdiction
+from govit.core.schemas import Schema
 from govit.core.selectors import jurisdictions_visible_to
 from govit.planning import services
-from govit.planning.models import AnnualPlan
+from govit.planning.models import AnnualPlan, PlanStatus
 from govit.planning.selectors import plans_visible_to
 from govit.projects.api import ERRORS, ErrorOut, _ip, _user, domain_errors
-from govit.projects.errors import DomainError, PermissionDenied
+from govit.projects.errors import NotFound, PermissionDenied
 from govit.projects.selectors import projects_visible_to
 
-router = Router(tags=["年度计划"])
+router = Router(tags=["plans"])
 
 
-class PlanNotFound(DomainError):
-    status = 404
+class PlanNotFound(NotFound):
+    pass
 
 
 class PlanItemOut(Schema):
@@ -44,6 +47,8 @@ class PlanOut(Schema):
     status: str
     adjustments_used: int
     approved_at: datetime | None
+    return_comment: str = ""
+    returned_at: datetime | None = None
     items: list[PlanItemOut]
 
 
@@ -70,7 +75,7 @@ def plan_out(plan: AnnualPlan) -> dict[str, Any]:
     return {
         "id": plan.pk, "jurisdiction_id": plan.jurisdiction_id, "jurisdiction": plan.jurisdiction.name,
         "year": plan.year, "status": plan.status, "adjustments_used": plan.adjustments_used,
-        "approved_at": plan.approved_at,
+        "approved_at": plan.approved_at, "return_comment": plan.return_comment, "returned_at": plan.returned_at,
         "items": [
             {"id": i.pk, "project_id": i.project_id, "project_name": i.project.name,
              "project_state": i.project.state, "amount_wan": i.amount_wan, "kind": i.kind, "reason": i.reason,
@@ -96,9 +101,24 @@ def _visible_project(request: HttpRequest, project_id: int) -> Any:
     return projects_visible_to(_user(request)).get(pk=project_id)
 
 
-@router.get("", response=list[PlanOut], summary="年度计划列表")
-def plan_list(request: HttpRequest) -> list[dict[str, Any]]:
-    return [plan_out(p) for p in _plans(request)]
+PLAN_SORT = paging.Sort({"year": ("年度（最新在前）", ["-year", "jurisdiction__code", "pk"]),
+                         "jurisdiction": ("行政区域", ["jurisdiction__code", "-year", "pk"])}, "year")
+
+
+@router.get("", response={200: page_schema(PlanOut, "PlanPageOut"), 400: ErrorOut}, summary="年度计划列表（分页）",
+            description=sort_description(PLAN_SORT) + " year、jurisdiction_id、status 筛选。")
+def plan_list(request: HttpRequest, year: str | None = None, jurisdiction_id: int | None = None,
+              status: str | None = None, sort: str | None = None, limit: str | None = None,
+              offset: str | None = None) -> Any:
+    plans = _plans(request).select_related("jurisdiction")
+    wanted_year = year_filter(year)
+    if wanted_year is not None:
+        plans = plans.filter(year=wanted_year)
+    if jurisdiction_id is not None:
+        plans = plans.filter(jurisdiction_id=jurisdiction_id)
+    if choice_filter(status, PlanStatus.values, "status"):
+        plans = plans.filter(status=status)
+    return api_page(request, plans, limit=limit, offset=offset, sort=PLAN_SORT, sort_key=sort, shape=plan_out)
 
 
 @router.post("", response={201: PlanOut, **ERRORS}, summary="新建年度计划（牵头部门）")
@@ -138,6 +158,17 @@ def plan_submit(request: HttpRequest, plan_id: int) -> Any:
 @domain_errors
 def plan_approve(request: HttpRequest, plan_id: int) -> Any:
     return plan_out(services.plan_approve(plan=_plan(request, plan_id), actor=_user(request), source_ip=_ip(request)))
+
+
+class ReturnIn(Schema):
+    comment: str = Field(description="退回意见")
+
+
+@router.post("/{int:plan_id}/return", response={200: PlanOut, **ERRORS}, summary="领导退回年度计划（附意见）")
+@domain_errors
+def plan_return(request: HttpRequest, plan_id: int, payload: ReturnIn) -> Any:
+    return plan_out(services.plan_return(plan=_plan(request, plan_id), actor=_user(request), comment=payload.comment,
+                                         source_ip=_ip(request)))
 
 
 @router.post("/{int:plan_id}/adjust", response={200: PlanOut, **ERRORS}, summary="年中调整（调入）")

@@ -13,6 +13,14 @@ class PlanCreateForm(AccessibleForm):
     year = forms.IntegerField(label="计划年度", min_value=2000, max_value=2100)
 
 
+class PlanReturnForm(AccessibleForm):
+    comment = forms.CharField(label="退回意见", widget=forms.Textarea(attrs={"rows": 2}),
+                              error_messages={"required": "请填写退回意见（需要修改的内容）。"})
+
+    def __init__(self, *args: Any, projects: list[Any] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+
+
 class PlanItemForm(AccessibleForm):
     project = forms.TypedChoiceField(label="项目", coerce=int, error_messages={"required": "请选择项目。"})
     amount_wan = forms.DecimalField(label="计划金额（万元，默认项目总投资）", min_value=0, required=False)

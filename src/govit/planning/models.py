@@ -31,6 +31,12 @@ class AnnualPlan(models.Model):
         related_name="+",
     )
     approved_at = models.DateTimeField("批准时间", null=True, blank=True)
+    return_comment = models.TextField("退回意见", blank=True)
+    returned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="退回人", null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )
+    returned_at = models.DateTimeField("退回时间", null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="创建人", on_delete=models.PROTECT, related_name="+"
     )

@@ -34,3 +34,11 @@ def emergency_candidates(jurisdiction: Jurisdiction) -> list[Project]:
     candidates = Project.objects.filter(jurisdiction=jurisdiction).exclude(plan_items__isnull=False)
     return [p for p in candidates.select_related("unit")
             if p.state in (ProjectState.PRELIMINARY_REVIEW, ProjectState.IN_LIBRARY) or _plannable(p)]
+
+
+def plans_awaiting_decision_count(user: AnyUser | None) -> int:
+    """Plans submitted to the user's leadership for 审定 (the leadership's 年度计划 badge; 0 for others)."""
+    from govit.planning.models import PlanStatus
+
+    jurisdictions = role_assignments_of(user).filter(role=Role.LEADERSHIP).values("jurisdiction_id")
+    return AnnualPlan.objects.filter(jurisdiction_id__in=jurisdictions, status=PlanStatus.SUBMITTED).count()

@@ -9,17 +9,19 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as Forbidden
-from django.db.models import Sum
+from django.db.models import Count, F, Sum
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from govit import policy
+from govit.core.lists import Column, Filter, ListSpec, export_audit
 from govit.core.models import Role
+from govit.core.paging import Sort
 from govit.core.selectors import role_assignments_of
 from govit.planning import selectors, services
-from govit.planning.forms import PlanAdjustForm, PlanCreateForm, PlanEmergencyForm, PlanItemForm
+from govit.planning.forms import PlanAdjustForm, PlanCreateForm, PlanEmergencyForm, PlanItemForm, PlanReturnForm
 from govit.planning.models import AnnualPlan, PlanStatus
 from govit.projects import lifecycle, presenters
 from govit.projects.errors import DomainError
@@ -36,6 +38,22 @@ def _is(request: HttpRequest, role: str, jurisdiction_id: int) -> bool:
 
 def _pack_id(plan: AnnualPlan) -> str:
     return (plan.jurisdiction.pack_ids or [""])[0]
+
+
+PLAN_LIST = ListSpec(
+    title="年度建设计划",
+    columns=[Column("年度", lambda p: p.year), Column("行政区域", lambda p: p.jurisdiction.name),
+             Column("状态", lambda p: p.get_status_display()), Column("项目数", lambda p: p.item_count),
+             Column("计划金额（万元）", lambda p: p.total_wan or 0)],
+    sort=Sort(options={
+        "year": ("年度（新的在前）", ("-year", "jurisdiction__code", "pk")),
+        "year_asc": ("年度（早的在前）", ("year", "jurisdiction__code", "pk")),
+        "amount": ("计划金额最多", (F("total_wan").desc(nulls_last=True), "pk")),
+    }, default="year"),
+    search=("jurisdiction__name__icontains",), search_placeholder="行政区域",
+    filters=[Filter("status", "状态", apply=lambda qs, v: qs.filter(status=v), choices=PlanStatus.choices),
+             Filter("year", "年度", apply=lambda qs, v: qs.filter(year=int(v)) if v.isdigit() else qs.none())],
+)
 
 
 @login_required
@@ -60,12 +78,16 @@ def plan_list(request: HttpRequest) -> HttpResponse:
                 return redirect("planning:detail", plan.pk)
         else:
             status = 400
-    plans = [{"plan": p, "total": p.items.aggregate(s=Sum("amount_wan"))["s"] or 0, "count": p.items.count()}
-             for p in selectors.plans_visible_to(request.user)]
+    lst = PLAN_LIST.run(request, selectors.plans_visible_to(request.user).annotate(
+        item_count=Count("items", distinct=True), total_wan=Sum("items__amount_wan")),
+        on_export=export_audit(request, "年度计划"))
+    if lst.response is not None:
+        return lst.response
+    plans = [{"plan": p, "total": p.total_wan or 0, "count": p.item_count} for p in lst.rows]
     pools = [{"jurisdiction": j, "projects": selectors.reserve_pool(j),
               "uses_plan": lifecycle.stage_listed((j.pack_ids or [""])[0], ProjectState.PLANNED)} for j in lead]
     return render(request, "planning/plan_list.html", {
-        "plans": plans, "form": form if lead else None, "pools": pools, "refusal": refusal,
+        "plans": plans, "lst": lst, "form": form if lead else None, "pools": pools, "refusal": refusal,
     }, status=status)
 
 
@@ -96,6 +118,8 @@ def _detail(request: HttpRequest, plan: AnnualPlan, *, bound: dict[str, Any] | N
         if is_lead and plan.status == PlanStatus.APPROVED else None,
         "emergency_form": bound.get("emergency") or PlanEmergencyForm(projects=urgent, prefix="emergency")
         if is_lead and plan.status == PlanStatus.APPROVED else None,
+        "return_form": bound.get("return") or PlanReturnForm(prefix="return")
+        if is_leadership and plan.status == PlanStatus.SUBMITTED else None,
         "adjust_limit": limit, "adjust_links": presenters.cite_links(
             lifecycle.parameter_citations(pack_id, "plan_adjustments_per_year"), pack_id),
         "plan_links": presenters.cite_links(lifecycle.stage_citations(pack_id, ProjectState.PLANNED), pack_id),
@@ -113,8 +137,9 @@ def plan_detail(request: HttpRequest, plan_id: int) -> HttpResponse:
 def plan_action(request: HttpRequest, plan_id: int, action: str) -> HttpResponse:
     plan = _plan_for(request, plan_id)
     pack_id = _pack_id(plan)
-    forms_by_action = {"add": PlanItemForm, "adjust": PlanAdjustForm, "emergency": PlanEmergencyForm}
-    if action not in (*forms_by_action, "submit", "approve"):
+    forms_by_action = {"add": PlanItemForm, "adjust": PlanAdjustForm, "emergency": PlanEmergencyForm,
+                       "return": PlanReturnForm}
+    if action not in (*forms_by_action, "submit", "approve", "return"):
         raise Http404("未知的操作。")
     form = None
     if action in forms_by_action:
@@ -131,6 +156,10 @@ def plan_action(request: HttpRequest, plan_id: int, action: str) -> HttpResponse
         elif action == "approve":
             services.plan_approve(plan=plan, actor=request.user, source_ip=_ip(request))
             done = "年度计划已审定，计划内项目已列入年度建设计划。"
+        elif action == "return":
+            services.plan_return(plan=plan, actor=request.user, comment=form.cleaned_data["comment"],
+                                 source_ip=_ip(request))
+            done = "年度计划已退回领导小组办公室修改。"
         else:
             data = form.cleaned_data
             project = Project.objects.get(pk=data["project"], jurisdiction=plan.jurisdiction)
