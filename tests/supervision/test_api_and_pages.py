@@ -22,10 +22,13 @@ def swept(make_project):
 
 def test_obligations_ratings_and_dashboard_api(swept, api) -> None:
     applicant = api(f"{prefix('tongzhou-2023')}_applicant")
-    rows = applicant.get(f"/supervision/projects/{swept.pk}/obligations")
+    rows = applicant.get(f"/supervision/projects/{swept.pk}/obligations")["items"]
     assert {"progress_report_due", "performance_report_due", "acceptance_application_due"} == {r["code"] for r in rows}
-    assert applicant.get("/supervision/reminders")
-    assert applicant.get("/supervision/ratings")[0]["score"] <= 3
+    assert applicant.get("/supervision/reminders")["count"] >= 1
+    ratings = applicant.get("/supervision/ratings")
+    assert ratings["count"] >= 1 and ratings["items"][0]["score"] <= 3 and ratings["next"] is None
+    obligations = applicant.get("/supervision/obligations?limit=2")
+    assert obligations["count"] >= len(obligations["items"]) and len(obligations["items"]) <= 2
     applicant.get("/supervision/dashboard", status=403)
     lead = api(f"{prefix('tongzhou-2023')}_lead_office")
     data = lead.get("/supervision/dashboard")
@@ -47,7 +50,7 @@ def test_rectification_and_sanction_api(swept, api) -> None:
     sanction = lead.post("/supervision/sanctions", {"unit_id": swept.unit_id, "kind": "security_violation",
                                                     "reason": "重大安全隐患。"}, status=201)
     applicant = api(f"{prefix('tongzhou-2023')}_applicant")
-    mine = applicant.get("/supervision/sanctions")
+    mine = applicant.get("/supervision/sanctions")["items"]
     assert [s["id"] for s in mine] == [sanction["id"]] and "第三十四条（二）" in mine[0]["citation_text"]
     applicant.post(f"/supervision/sanctions/{sanction['id']}/lift", {"note": "已整改"}, status=403)
     lifted = lead.post(f"/supervision/sanctions/{sanction['id']}/lift", {"note": "复测通过。"})

@@ -10,7 +10,7 @@ from django.core import mail
 from govit.core.models import Role
 from govit.notifications import channels
 from govit.notifications.models import Notification
-from govit.supervision.models import HealthRating, Reminder, SweepRun
+from govit.supervision.models import HealthRating, Obligation, Reminder, SweepRun
 from govit.supervision.services import sweep
 from tests.supervision.conftest import user
 
@@ -79,7 +79,14 @@ def test_second_sweep_of_every_demo_like_project_sends_nothing(make_project,
         second = sweep(as_of=date(2026, 7, 21))
     assert first.counts["reminders"] > 0
     assert second.counts["reminders"] == 0 and Notification.objects.count() == notes
-    assert first.counts["obligations"] == second.counts["obligations"]
+    # Nothing changed since the first run: the second one looks at no project at all.
+    assert second.counts["projects"] == 0 and second.counts["evaluated"] == 0
+    stored = sorted(Obligation.objects.values_list("project_id", "code", "period", "status"))
+    with django_capture_on_commit_callbacks(execute=True):
+        again = sweep(as_of=date(2026, 7, 21), full=True)  # everything re-derived: the same answer
+    assert again.counts["obligations"] == first.counts["obligations"] and again.counts["reminders"] == 0
+    assert sorted(Obligation.objects.values_list("project_id", "code", "period", "status")) == stored
+    assert Notification.objects.count() == notes
 
 
 def test_health_rating_names_the_signals(make_project, django_capture_on_commit_callbacks) -> None:

@@ -7,13 +7,27 @@ from datetime import date, datetime
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import File, Form, Router, Schema, Status
+from django.utils import timezone
+from ninja import File, Form, Router, Status
 from ninja.files import UploadedFile
 
+from govit.core import paging
+from govit.core.api_paging import api_page, by_time, choice_filter, page_schema, sort_description
+from govit.core.schemas import Schema
 from govit.core.selectors import units_visible_to
-from govit.projects.api import ERRORS, ErrorOut, _ip, _project, _user, domain_errors
+from govit.projects.api import ERRORS, ErrorOut, _ip, _project, _user, domain_errors, paging_error
+from govit.projects.errors import NotFound, PermissionDenied
+from govit.projects.selectors import projects_visible_to
+from govit.regulations.api import CitationOut
 from govit.supervision import services
-from govit.supervision.models import Obligation, RectificationOrder
+from govit.supervision.models import (
+    Obligation,
+    ObligationStatus,
+    RectificationOrder,
+    RectificationStatus,
+    ReminderKind,
+    SanctionKind,
+)
 from govit.supervision.selectors import (
     can_supervise,
     dashboard_data,
@@ -25,7 +39,13 @@ from govit.supervision.selectors import (
     supervised_projects,
 )
 
-router = Router(tags=["监督管理"])
+router = Router(tags=["supervision"])
+
+
+class ArticleRefOut(CitationOut):
+    """The article an obligation, order or restriction rests on (empty for none)."""
+
+    article: int | None = None  # type: ignore[assignment]
 
 
 class ObligationOut(Schema):
@@ -38,7 +58,7 @@ class ObligationOut(Schema):
     window_from: date | None
     window_until: date | None
     status: str
-    citation: dict[str, Any]
+    citation: ArticleRefOut
     met_at: datetime | None
     met_by_event_id: int | None
 
@@ -63,7 +83,7 @@ class RectificationOut(Schema):
     project_id: int
     issuer_unit_id: int
     issued_on: date
-    citation: dict[str, Any]
+    citation: ArticleRefOut
     problem: str
     deadline: date
     status: str
@@ -95,7 +115,7 @@ class SanctionOut(Schema):
     unit_id: int
     kind: str
     source: str
-    citation: dict[str, Any]
+    citation: ArticleRefOut
     citation_text: str
     consequence: str
     lifting_condition: str
@@ -118,27 +138,81 @@ class RatingOut(Schema):
     signals: list[dict[str, Any]]
 
 
-@router.get("/projects/{int:project_id}/obligations", response={200: list[ObligationOut], **ERRORS},
-            summary="项目的义务（时限）")
+OBLIGATION_SORT = paging.Sort({"due": ("截止日期（最近在前）", ["due", "window_until", "pk"]),
+                               "code": ("时限代码", ["code", "period", "pk"])}, "due")
+REMINDER_SORT = by_time("created_at")
+RECTIFICATION_SORT = paging.Sort({"new": ("最新在前", ["-created_at", "-pk"]),
+                                  "deadline": ("整改期限（最近在前）", ["deadline", "pk"])}, "new")
+SANCTION_SORT = by_time("created_at")
+
+
+@router.get("/projects/{int:project_id}/obligations",
+            response={200: page_schema(ObligationOut, "ProjectObligationPageOut"), **ERRORS},
+            summary="项目的义务（时限，分页）", description=sort_description(OBLIGATION_SORT) + " status 筛选。")
 @domain_errors
-def obligation_list(request: HttpRequest, project_id: int) -> Any:
-    return list(Obligation.objects.filter(project=_project(request, project_id)))
+def obligation_list(request: HttpRequest, project_id: int, status: str | None = None, sort: str | None = None,
+                    limit: str | None = None, offset: str | None = None) -> Any:
+    rows = Obligation.objects.filter(project=_project(request, project_id))
+    if choice_filter(status, ObligationStatus.values, "status"):
+        rows = rows.filter(status=status)
+    return api_page(request, rows, limit=limit, offset=offset, sort=OBLIGATION_SORT, sort_key=sort)
 
 
-@router.get("/obligations", response=list[ObligationOut], summary="可见项目的义务，可按状态筛选")
-def obligations_all(request: HttpRequest, status: str | None = None) -> Any:
-    qs = obligations_visible_to(_user(request))
-    return list(qs.filter(status=status) if status else qs[:1000])
+class ObligationPageOut(Schema):
+    count: int
+    next: str | None
+    items: list[ObligationOut]
 
 
-@router.get("/reminders", response=list[ReminderOut], summary="我的督办提醒")
-def reminder_list(request: HttpRequest) -> Any:
-    return list(reminders_of(_user(request))[:200])
+class RatingPageOut(Schema):
+    count: int
+    next: str | None
+    items: list[RatingOut]
 
 
-@router.get("/rectifications", response=list[RectificationOut], summary="整改通知")
-def rectification_list(request: HttpRequest) -> Any:
-    return list(rectifications_visible_to(_user(request)).prefetch_related("history"))
+@router.get("/obligations", response={200: ObligationPageOut, 400: ErrorOut},
+            summary="可见项目的义务（分页），可按状态筛选")
+def obligations_all(request: HttpRequest, status: str | None = None, limit: str | None = None,
+                    offset: str | None = None) -> Any:
+    try:
+        size, start = paging.limit_offset(limit, offset)
+    except paging.PagingError as exc:
+        return paging_error(exc)
+    qs = obligations_visible_to(_user(request)).order_by("due", "window_until", "pk")
+    if status:
+        qs = qs.filter(status=status)
+    return paging.envelope(request, paging.page_of(qs, limit=size, offset=start))
+
+
+@router.get("/reminders", response={200: page_schema(ReminderOut, "ReminderPageOut"), 400: ErrorOut},
+            summary="我的督办提醒（分页）", description=sort_description(REMINDER_SORT) + " kind、project_id 筛选。")
+def reminder_list(request: HttpRequest, kind: str | None = None, project_id: int | None = None,
+                  sort: str | None = None, limit: str | None = None, offset: str | None = None) -> Any:
+    rows = reminders_of(_user(request))
+    if choice_filter(kind, ReminderKind.values, "kind"):
+        rows = rows.filter(kind=kind)
+    if project_id is not None:
+        rows = rows.filter(obligation__project_id=project_id)
+    return api_page(request, rows, limit=limit, offset=offset, sort=REMINDER_SORT, sort_key=sort)
+
+
+@router.get("/rectifications", response={200: page_schema(RectificationOut, "RectificationPageOut"), 400: ErrorOut},
+            summary="整改通知（分页）",
+            description=sort_description(RECTIFICATION_SORT) + " status、project_id、jurisdiction_id 筛选；"
+                        "overdue=true 只列已过整改期限仍未销号的通知。")
+def rectification_list(request: HttpRequest, status: str | None = None, project_id: int | None = None,
+                       jurisdiction_id: int | None = None, overdue: bool = False, sort: str | None = None,
+                       limit: str | None = None, offset: str | None = None) -> Any:
+    rows = rectifications_visible_to(_user(request)).prefetch_related("history")
+    if choice_filter(status, RectificationStatus.values, "status"):
+        rows = rows.filter(status=status)
+    if project_id is not None:
+        rows = rows.filter(project_id=project_id)
+    if jurisdiction_id is not None:
+        rows = rows.filter(project__jurisdiction_id=jurisdiction_id)
+    if overdue:
+        rows = rows.filter(closed_at__isnull=True, deadline__lt=timezone.localdate())
+    return api_page(request, rows, limit=limit, offset=offset, sort=RECTIFICATION_SORT, sort_key=sort)
 
 
 @router.post("/rectifications", response={201: RectificationOut, **ERRORS}, summary="下达整改通知")
@@ -162,7 +236,7 @@ def rectification_evidence(request: HttpRequest, order_id: int, file: File[Uploa
                            note: Form[str] = "") -> Any:
     order = _order(request, order_id)
     if order is None:
-        return Status(404, {"detail": "未找到该整改通知。"})
+        raise NotFound("未找到该整改通知。")
     services.rectification_evidence_add(order=order, actor=_user(request), filename=file.name or "",
                                         data=file.read(), note=note, source_ip=_ip(request))
     return Status(201, order)
@@ -174,15 +248,28 @@ def rectification_evidence(request: HttpRequest, order_id: int, file: File[Uploa
 def rectification_close(request: HttpRequest, order_id: int, payload: NoteIn) -> Any:
     order = _order(request, order_id)
     if order is None:
-        return Status(404, {"detail": "未找到该整改通知。"})
+        raise NotFound("未找到该整改通知。")
     return services.rectification_close(order=order, actor=_user(request), note=payload.note,
                                         source_ip=_ip(request))
 
 
-@router.get("/sanctions", response=list[SanctionOut], summary="单位限制（本单位或本辖区）")
-def sanction_list(request: HttpRequest, active: bool = True) -> Any:
+@router.get("/sanctions", response={200: page_schema(SanctionOut, "SanctionPageOut"), 400: ErrorOut},
+            summary="单位限制（本单位或本辖区，分页）",
+            description=sort_description(SANCTION_SORT) + \
+                        " active=false 连同已解除的；unit_id、jurisdiction_id、kind 筛选。")
+def sanction_list(request: HttpRequest, active: bool = True, unit_id: int | None = None,
+                  jurisdiction_id: int | None = None, kind: str | None = None, sort: str | None = None,
+                  limit: str | None = None, offset: str | None = None) -> Any:
     qs = sanctions_visible_to(_user(request))
-    return list(qs.filter(lifted_at__isnull=True) if active else qs)
+    if active:
+        qs = qs.filter(lifted_at__isnull=True)
+    if unit_id is not None:
+        qs = qs.filter(unit_id=unit_id)
+    if jurisdiction_id is not None:
+        qs = qs.filter(unit__jurisdiction_id=jurisdiction_id)
+    if choice_filter(kind, SanctionKind.values, "kind"):
+        qs = qs.filter(kind=kind)
+    return api_page(request, qs, limit=limit, offset=offset, sort=SANCTION_SORT, sort_key=sort)
 
 
 @router.post("/sanctions", response={201: SanctionOut, **ERRORS}, summary="登记单位限制")
@@ -190,7 +277,7 @@ def sanction_list(request: HttpRequest, active: bool = True) -> Any:
 def sanction_create(request: HttpRequest, payload: SanctionIn) -> Any:
     unit = units_visible_to(_user(request)).filter(pk=payload.unit_id).first()
     if unit is None:
-        return Status(404, {"detail": "未找到该单位。"})
+        raise NotFound("未找到该单位。")
     sanction = services.sanction_record(unit=unit, kind=payload.kind, actor=_user(request), reason=payload.reason,
                                         lifting_condition=payload.lifting_condition, source_ip=_ip(request))
     return Status(201, sanction)
@@ -201,23 +288,29 @@ def sanction_create(request: HttpRequest, payload: SanctionIn) -> Any:
 def sanction_lift(request: HttpRequest, sanction_id: int, payload: NoteIn) -> Any:
     sanction = sanctions_visible_to(_user(request)).filter(pk=sanction_id).first()
     if sanction is None:
-        return Status(404, {"detail": "未找到该单位限制。"})
+        raise NotFound("未找到该单位限制。")
     return services.sanction_lift(sanction=sanction, actor=_user(request), note=payload.note,
                                   source_ip=_ip(request))
 
 
-@router.get("/ratings", response=list[RatingOut], summary="项目健康评级（最新）")
-def rating_list(request: HttpRequest) -> Any:
-    from govit.projects.selectors import projects_visible_to
-
-    return list(latest_ratings(projects_visible_to(_user(request))).values())
+@router.get("/ratings", response={200: RatingPageOut, 400: ErrorOut}, summary="项目健康评级（最新，分页）")
+def rating_list(request: HttpRequest, limit: str | None = None, offset: str | None = None) -> Any:
+    try:
+        size, start = paging.limit_offset(limit, offset)
+    except paging.PagingError as exc:
+        return paging_error(exc)
+    rated = projects_visible_to(_user(request)).filter(health_score__isnull=False).order_by("health_score", "pk")
+    page = paging.page_of(rated.values_list("pk", flat=True), limit=size, offset=start)
+    latest = latest_ratings(list(page.items))
+    page.items = [latest[pk] for pk in page.items if pk in latest]
+    return paging.envelope(request, page)
 
 
 @router.get("/dashboard", response={200: dict[str, Any], 403: ErrorOut}, summary="监督管理看板数据")
 def dashboard(request: HttpRequest, jurisdiction: int | None = None) -> Any:
     user = _user(request)
     if not can_supervise(user):
-        return Status(403, {"detail": "只有领导小组办公室和领导可以查看监督管理看板。"})
+        raise PermissionDenied("只有领导小组办公室和领导可以查看监督管理看板。")
     projects = supervised_projects(user)
     if jurisdiction is not None:
         projects = projects.filter(jurisdiction_id=jurisdiction)

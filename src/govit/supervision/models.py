@@ -58,6 +58,11 @@ class Obligation(models.Model):
         constraints: ClassVar = [
             models.UniqueConstraint(fields=["project", "code", "period"], name="supervision_obligation_unique"),
         ]
+        indexes: ClassVar = [
+            # The sweep's window: open duties whose date is near (due, or the end of a window).
+            models.Index(fields=["status", "due"], name="obligation_status_due"),
+            models.Index(fields=["status", "window_until"], name="obligation_status_until"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.project} {self.code} {self.period}".strip()
@@ -81,6 +86,8 @@ class SweepRun(models.Model):
     started_at = models.DateTimeField("开始时间", auto_now_add=True)
     finished_at = models.DateTimeField("结束时间", null=True, blank=True)
     counts = models.JSONField("统计", default=dict, blank=True)
+    full = models.BooleanField("全量重算", default=False)
+    phase = models.CharField("进度", max_length=20, blank=True, help_text="units / orders / projects / deliver / done")
 
     class Meta:
         verbose_name = "督办扫描"
@@ -89,6 +96,48 @@ class SweepRun(models.Model):
 
     def __str__(self) -> str:
         return f"sweep {self.as_of}"
+
+
+class SweepChunk(models.Model):
+    """One chunk of a sweep's projects (a Celery task): committed on its own, so a crash resumes here."""
+
+    run = models.ForeignKey(SweepRun, verbose_name="扫描", on_delete=models.CASCADE, related_name="chunks")
+    number = models.PositiveIntegerField("序号")
+    project_ids = models.JSONField("项目", default=list)
+    done_at = models.DateTimeField("完成时间", null=True, blank=True)
+    counts = models.JSONField("统计", default=dict, blank=True)
+
+    class Meta:
+        verbose_name = "督办扫描分片"
+        verbose_name_plural = "督办扫描分片"
+        ordering: ClassVar = ["run", "number"]
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["run", "number"], name="supervision_sweep_chunk_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"sweep {self.run_id} chunk {self.number}"
+
+
+class DutyHistory(models.Model):
+    """How far a project's duties have been derived, and from what (the sweep's incremental step).
+
+    `key` digests what the derivation up to `as_of` read: the pack, the project's state, name and facts
+    as they stood on `as_of` (dates after it removed), and the unit's facts. While that digest is the
+    same, the duties up to `as_of` stand and the next sweep samples only the days after it.
+    """
+
+    project = models.OneToOneField("projects.Project", verbose_name="项目", on_delete=models.CASCADE,
+                                   related_name="duty_history")
+    key = models.CharField("依据摘要", max_length=64)
+    as_of = models.DateField("推算截止日")
+
+    class Meta:
+        verbose_name = "义务推算进度"
+        verbose_name_plural = "义务推算进度"
+
+    def __str__(self) -> str:
+        return f"duties of project {self.project_id} to {self.as_of}"
 
 
 class Reminder(models.Model):
@@ -103,6 +152,7 @@ class Reminder(models.Model):
     sweep = models.ForeignKey(SweepRun, verbose_name="扫描", null=True, blank=True, on_delete=models.SET_NULL,
                               related_name="reminders")
     created_at = models.DateTimeField("时间", auto_now_add=True)
+    digest_sent_at = models.DateTimeField("汇总发送时间", null=True, blank=True)
 
     class Meta:
         verbose_name = "督办提醒"

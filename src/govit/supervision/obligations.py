@@ -51,6 +51,7 @@ class Candidate:
     window_from: date | None = None
     window_until: date | None = None
     engine_met: bool = False
+    sampled: date | None = None  # the day whose evaluation gave it
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -58,7 +59,7 @@ class Candidate:
         return self.due or self.window_until
 
 
-def _period_kind(spec: dict[str, Any]) -> str | None:
+def period_kind(spec: dict[str, Any]) -> str | None:
     due = spec.get("due") or {}
     if "period_end" in due:
         return due["period_end"]
@@ -100,7 +101,7 @@ def sample_dates(pack: policy.Pack, facts: dict[str, Any], as_of: date) -> set[d
     if not dates:
         return samples
     for spec in pack.data.get("deadlines", []):
-        if _period_kind(spec) is None:
+        if period_kind(spec) is None:
             continue
         day = dates[0]
         while True:
@@ -112,20 +113,46 @@ def sample_dates(pack: policy.Pack, facts: dict[str, Any], as_of: date) -> set[d
     return samples
 
 
-def candidates(project: Project, unit_facts: dict[str, Any], as_of: date) -> dict[tuple[str, str], Candidate]:
-    """Every duty the pack gives the project up to `as_of`, keyed by (code, period)."""
-    pack = policy.load_pack(project.pack_id)
-    specs = {spec["code"]: spec for spec in pack.data.get("deadlines", [])}
+def _derivation_facts(project: Project) -> dict[str, Any]:
     facts = dict(project.facts)
     facts.setdefault("name", project.name)
+    return facts
+
+
+def history_key(project: Project, unit_facts: dict[str, Any], day: date) -> str:
+    """The digest of everything the derivation of the duties up to `day` reads (see `DutyHistory`):
+    the evaluation at each sample sees only the facts as they stood then, so when this digest is the
+    same the duties up to `day` are the same."""
+    import hashlib
+    import json
+
+    data = {"pack": policy.load_pack(project.pack_id).digest, "state": project.state,
+            "project": _facts_at(_derivation_facts(project), day), "unit": unit_facts}
+    canonical = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def candidates(project: Project, unit_facts: dict[str, Any], as_of: date,
+               since: date | None = None) -> dict[tuple[str, str], Candidate]:
+    """Every duty the pack gives the project up to `as_of`, keyed by (code, period).
+
+    `since`: the duties up to that day are already derived from the same history (`history_key`), so
+    only the days after it are sampled; the result then holds the duties found after it and at `as_of`.
+    """
+    pack = policy.load_pack(project.pack_id)
+    specs = {spec["code"]: spec for spec in pack.data.get("deadlines", [])}
+    facts = _derivation_facts(project)
     found: dict[tuple[str, str], Candidate] = {}
-    for sample in sorted(sample_dates(pack, facts, as_of)):
+    samples = sample_dates(pack, facts, as_of)
+    if since is not None:
+        samples = {day for day in samples if day > since} | {as_of}
+    for sample in sorted(samples):
         data = {"pack": project.pack_id, "project": _facts_at(facts, sample), "unit": unit_facts}
         result = policy.evaluate(data, project.pack_id, sample.isoformat())
         entries = (result.get("determinations", {}).get("deadlines") or {}).get("value") or []
         for entry in entries:
             spec = specs.get(entry["code"], {})
-            kind = _period_kind(spec)
+            kind = period_kind(spec)
             if "due" in entry:
                 due = date.fromisoformat(entry["due"])
                 if kind is not None and due != sample and sample != as_of:
@@ -136,6 +163,7 @@ def candidates(project: Project, unit_facts: dict[str, Any], as_of: date) -> dic
                 cand = Candidate(code=entry["code"], period="", label=entry.get("label", ""),
                                  citation=entry["citation"], window_from=date.fromisoformat(entry["from"]),
                                  window_until=date.fromisoformat(entry["until"]))
+            cand.sampled = sample
             key = (cand.code, cand.period)
             if sample == as_of:
                 cand.engine_met = entry.get("status") == "met"
@@ -167,3 +195,26 @@ def status_at(*, deadline_from: date | None, deadline: date, as_of: date) -> str
     if deadline_from is not None:
         return "due" if as_of >= deadline_from else "upcoming"
     return "due" if as_of == deadline else "upcoming"
+
+
+def mark_met_by(event: ProjectEvent) -> int:
+    """The duties `event` fulfils are met now, not at the next sweep (the same rules as `met_event`)."""
+    from django.db.models import Q
+
+    from govit.supervision.models import OPEN_OBLIGATION_STATUSES, Obligation, ObligationStatus
+
+    match = Q(pk__in=[])
+    for code, rule in MET_BY.items():
+        if (rule.kinds and event.kind not in rule.kinds) or (rule.to_states and event.to_state not in rule.to_states):
+            continue
+        if not rule.kinds and not rule.to_states:
+            continue
+        if rule.same_period:
+            period = (event.details or {}).get("period")
+            if not period:
+                continue
+            match |= Q(code=code, period=period)
+        else:
+            match |= Q(code=code)
+    return Obligation.objects.filter(match, project_id=event.project_id, status__in=OPEN_OBLIGATION_STATUSES).update(
+        status=ObligationStatus.MET, met_at=event.at, met_by_event=event)

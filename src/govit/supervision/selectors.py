@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 from decimal import Decimal
 from typing import Any
 
@@ -23,15 +23,6 @@ from govit.supervision.models import (
 )
 
 SUPERVISOR_ROLES = (Role.LEAD_OFFICE, Role.LEADERSHIP)
-
-
-def active_sanctions(unit: Unit) -> QuerySet[UnitSanction]:
-    return UnitSanction.objects.filter(unit=unit, lifted_at__isnull=True)
-
-
-def active_sanction_facts(unit: Unit) -> dict[str, bool]:
-    """{fact name: True} for each kind of active restriction of the unit."""
-    return {kind: True for kind in active_sanctions(unit).values_list("kind", flat=True)}
 
 
 def sanctions_visible_to(user: AnyUser | None) -> QuerySet[UnitSanction]:
@@ -66,9 +57,14 @@ def reminders_of(user: AnyUser | None) -> QuerySet[Reminder]:
     return Reminder.objects.filter(user=user).select_related("obligation", "obligation__project")
 
 
-def latest_ratings(projects: QuerySet[Project]) -> dict[int, HealthRating]:
+def latest_ratings(projects: QuerySet[Project] | list[Project] | list[int]) -> dict[int, HealthRating]:
+    """The newest rating of each of `projects` (pass a page of rows or ids, not a whole jurisdiction)."""
+    if isinstance(projects, list):
+        ids = [p if isinstance(p, int) else p.pk for p in projects]
+    else:
+        ids = list(projects.values_list("pk", flat=True))
     latest: dict[int, HealthRating] = {}
-    for rating in HealthRating.objects.filter(project__in=projects).order_by("project_id", "-as_of"):
+    for rating in HealthRating.objects.filter(project_id__in=ids).order_by("project_id", "-as_of"):
         latest.setdefault(rating.project_id, rating)
     return latest
 
@@ -90,15 +86,19 @@ def _money(value: Decimal | None) -> float:
 def dashboard_data(projects: QuerySet[Project]) -> dict[str, Any]:
     """The figures of /supervision/: stages, units, money by year, overdue obligations, ratings."""
     stage_order = [s.value for s in ProjectState]
-    by_stage = dict(projects.values_list("state").annotate(n=Count("pk")).values_list("state", "n"))
-    by_unit = list(projects.values("unit_id", "unit__name").annotate(n=Count("pk")).order_by("-n", "unit__name"))
+    by_stage = dict(projects.order_by().values_list("state").annotate(n=Count("*")).values_list("state", "n"))
+    unit_counts = dict(projects.order_by().values_list("unit_id").annotate(n=Count("*")).values_list("unit_id", "n"))
+    names = dict(Unit.objects.filter(pk__in=list(unit_counts)).values_list("pk", "name"))
+    by_unit = sorted(({"unit_id": pk, "unit__name": names.get(pk, ""), "n": n} for pk, n in unit_counts.items()),
+                     key=lambda row: (-row["n"], row["unit__name"]))
     money = (ProjectYearAmount.objects.filter(project__in=projects).values("year")
              .annotate(planned=Sum("planned_wan"), approved=Sum("approved_wan"), spent=Sum("spent_wan"))
              .order_by("year"))
     overdue = Obligation.objects.filter(project__in=projects, status=ObligationStatus.OVERDUE)
-    overdue_by_code = Counter(overdue.values_list("code", flat=True))
-    ratings = latest_ratings(projects)
-    by_score = Counter(r.score for r in ratings.values())
+    overdue_by_code = dict(overdue.order_by().values_list("code").annotate(n=Count("*")).values_list("code", "n"))
+    # The latest rating of every project is stored on the project by the sweep (health_score).
+    by_score = dict(projects.order_by().filter(health_score__isnull=False).values_list("health_score")
+                    .annotate(n=Count("*")).values_list("health_score", "n"))
     from govit.policy.labels import DEADLINE
 
     sanctions = defaultdict(int)
@@ -133,8 +133,8 @@ def dashboard_data(projects: QuerySet[Project]) -> dict[str, Any]:
             "values": [by_score.get(score, 0) for score in (1, 2, 3, 4, 5)],
         },
         "totals": {
-            "projects": projects.count(),
-            "overdue": overdue.count(),
+            "projects": sum(by_stage.values()),
+            "overdue": sum(overdue_by_code.values()),
             "open_rectifications": RectificationOrder.objects.filter(
                 project__in=projects, status__in=["open", "overdue", "escalated"]).count(),
             "sanctions": sum(sanctions.values()),

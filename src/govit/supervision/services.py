@@ -1,13 +1,11 @@
 """Supervision writes: the sweep, rectification orders and unit sanctions.
 
-The sweep (`sweep`) is idempotent: obligations and ratings are upserted on their unique keys, a
-reminder is logged once per (user, obligation, kind) and only newly logged reminders go into the
-digests, which are delivered after the transaction commits.
+The sweep itself lives in `govit.supervision.sweep` (chunked, resumable, idempotent); these are the
+pieces it and the pages share: obligations upserted on their unique keys, ratings, sanctions, orders.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
 from datetime import date, timedelta
 from typing import Any
 
@@ -19,13 +17,15 @@ from govit import policy
 from govit.core.models import Role, Unit, User
 from govit.core.selectors import role_assignments_of
 from govit.core.services import audit_record
-from govit.notifications.channels import Digest, deliver
 from govit.notifications.services import notify
 from govit.policy.legal import add_months
+from govit.policy.numerals import article_label
 from govit.projects import lifecycle
+from govit.projects import services as project_services
 from govit.projects.errors import DomainError, InvalidInput, PermissionDenied, TransitionRefused
 from govit.projects.models import CLOSED_STATES, ChangeRequest, ChangeStatus, MaterialCode, Project, ProjectState
 from govit.projects.selectors import computed_unit_facts, unit_facts, users_of_unit, users_with_role
+from govit.projects.services import material_upload, record_event
 from govit.supervision import obligations as ob
 from govit.supervision.basis import escalation_ladder, sanction_basis
 from govit.supervision.models import (
@@ -39,7 +39,6 @@ from govit.supervision.models import (
     RectificationOrder,
     RectificationStatus,
     RectificationStep,
-    Reminder,
     ReminderKind,
     SanctionKind,
     SanctionSource,
@@ -80,18 +79,36 @@ def _obligation_status(obligation: Obligation, cand: ob.Candidate | None, projec
     return ob.status_at(deadline_from=obligation.window_from, deadline=obligation.deadline, as_of=as_of), None
 
 
-def obligations_refresh(*, project: Project, as_of: date, unit_fact_values: dict[str, Any] | None = None,
-                        ) -> list[Obligation]:
-    """Recompute the project's obligations at `as_of` (upsert; nothing is deleted)."""
-    existing = {(o.code, o.period): o for o in Obligation.objects.filter(project=project)}
+def obligation_candidates(project: Project, as_of: date, unit_fact_values: dict[str, Any] | None = None,
+                          since: date | None = None) -> dict[tuple[str, str], ob.Candidate]:
+    """The duties the pack gives the project up to `as_of` (reads only: the sweep computes these
+    outside its write transaction); `since`: only those found after that day (see `ob.candidates`)."""
     if project.state in CLOSED_STATES:
-        found: dict[tuple[str, str], ob.Candidate] = {}
-    else:
-        found = ob.candidates(project, unit_fact_values if unit_fact_values is not None
-                              else unit_facts(project.unit), as_of)
+        return {}
+    return ob.candidates(project, unit_fact_values if unit_fact_values is not None else unit_facts(project.unit),
+                         as_of, since=since)
+
+
+def obligations_refresh(*, project: Project, as_of: date, unit_fact_values: dict[str, Any] | None = None,
+                        found: dict[tuple[str, str], ob.Candidate] | None = None,
+                        partial: bool = False) -> list[Obligation]:
+    """Recompute the project's obligations at `as_of` (upsert; nothing is deleted).
+
+    `partial`: `found` holds only the duties found after the last derivation from the same history, so
+    a stored duty missing from it still stands (its status moves with the day), and one found only on
+    a day before `as_of` keeps the dates the derivation that first found it gave.
+    """
+    existing = {(o.code, o.period): o for o in Obligation.objects.filter(project=project)}
+    for obligation in existing.values():
+        obligation.project = project
+    if found is None:
+        found = obligation_candidates(project, as_of, unit_fact_values)
     result = []
     for key in sorted(set(existing) | set(found)):
         cand = found.get(key)
+        if partial and key in existing and (cand is None or cand.sampled != as_of):
+            result.append(obligation_advance(existing[key], as_of))
+            continue
         obligation = existing.get(key) or Obligation(project=project, code=key[0], period=key[1])
         if cand is not None:
             obligation.label = cand.label[:200]
@@ -99,16 +116,34 @@ def obligations_refresh(*, project: Project, as_of: date, unit_fact_values: dict
                 cand.window_until
             obligation.citation = cand.citation
         status, event = _obligation_status(obligation, cand, project, as_of)
-        if status == ObligationStatus.MET and obligation.status != ObligationStatus.MET:
-            obligation.met_at = event.at if event is not None else timezone.now()
-            obligation.met_by_event = event
-        elif status != ObligationStatus.MET:
-            obligation.met_at, obligation.met_by_event = None, None
-        obligation.status = status
-        obligation.as_of = as_of
-        obligation.save()
+        _store_status(obligation, status, event, as_of)
         result.append(obligation)
     return result
+
+
+def _store_status(obligation: Obligation, status: str, event: Any, as_of: date) -> None:
+    if status == ObligationStatus.MET and obligation.status != ObligationStatus.MET:
+        obligation.met_at = event.at if event is not None else timezone.now()
+        obligation.met_by_event = event
+    elif status != ObligationStatus.MET:
+        obligation.met_at, obligation.met_by_event = None, None
+    obligation.status = status
+    obligation.as_of = as_of
+    obligation.save()
+
+
+def obligation_advance(obligation: Obligation, as_of: date) -> Obligation:
+    """The day moved, nothing else did: a stored duty's status at `as_of` from its own dates."""
+    if obligation.code in ob.INFORMATIONAL or obligation.status in (ObligationStatus.MET,
+                                                                     ObligationStatus.WITHDRAWN):
+        return obligation
+    event = ob.met_event(obligation.project, obligation.code, obligation.period)
+    if event is not None:
+        status = ObligationStatus.MET
+    else:
+        status = ob.status_at(deadline_from=obligation.window_from, deadline=obligation.deadline, as_of=as_of)
+    _store_status(obligation, status, event, as_of)
+    return obligation
 
 
 def reminder_kind(obligation: Obligation, as_of: date) -> str | None:
@@ -177,12 +212,49 @@ def rating_inputs(project: Project, as_of: date) -> Inputs:
 
 
 def rating_refresh(*, project: Project, as_of: date) -> HealthRating | None:
+    """Rate the project at `as_of`. A new row is written only when the rating differs from the
+    latest one (the history shows changes, not one identical row per project per night); the
+    latest score is also stored on the project for the dashboard's GROUP BY."""
     if project.state in _PRE_APPROVAL or project.state in CLOSED_STATES:
         return None
-    score, signals = rate(rating_inputs(project, as_of))
-    rating, _ = HealthRating.objects.update_or_create(project=project, as_of=as_of,
-                                                      defaults={"score": score, "signals": signals})
+    inputs = rating_inputs(project, as_of)
+    score, signals = rate(inputs)
+    latest = HealthRating.objects.filter(project=project).order_by("-as_of").first()
+    if latest is not None and latest.as_of == as_of:
+        latest.score, latest.signals = score, signals
+        latest.save(update_fields=["score", "signals", "computed_at"])
+        rating = latest
+    elif latest is not None and latest.as_of < as_of and latest.score == score and latest.signals == signals:
+        rating = latest
+    else:
+        rating = HealthRating.objects.update_or_create(project=project, as_of=as_of,
+                                                       defaults={"score": score, "signals": signals})[0]
+    if project.health_score != score:
+        Project.objects.filter(pk=project.pk).update(health_score=score)
+        project.health_score = score
+    rating.next_change = rating_turn(project, as_of, inputs, score)
     return rating
+
+
+def rating_turn(project: Project, as_of: date, inputs: Inputs, score: int, horizon: int = 366) -> date | None:
+    """The first day after `as_of` on which the score moves with the days alone (a schedule slip or
+    an acceptance delay that keeps growing), or None when nothing grows."""
+    overdue_acceptance = Obligation.objects.filter(project=project, code="acceptance_application_due",
+                                                   status=ObligationStatus.OVERDUE).exists()
+    grows_slip = not (project.facts.get("dates") or {}).get("completed") and bool(
+        (project.facts.get("contract") or {}).get("build_months"))
+    if not (overdue_acceptance or grows_slip) or score <= 1:
+        return None
+    for days in range(1, horizon + 1):
+        day = as_of + timedelta(days=days)
+        later = Inputs(overdue_obligations=inputs.overdue_obligations,
+                       slip_days=_slip_days(project, day) if grows_slip else inputs.slip_days,
+                       change_ratio=inputs.change_ratio, open_rectifications=inputs.open_rectifications,
+                       acceptance_delay_days=inputs.acceptance_delay_days + days if overdue_acceptance
+                       else inputs.acceptance_delay_days)
+        if rate(later)[0] != score:
+            return day
+    return None
 
 
 # --- sanctions -------------------------------------------------------------------------------
@@ -209,12 +281,15 @@ def _sanction_create(*, unit: Unit, kind: str, source: str, actor: User | None, 
         consequence=basis.consequence, lifting_condition=lifting_condition.strip() or basis.lifting_condition,
         reason=reason, recorded_by=actor, recorded_by_unit=recorded_by_unit,
     )
+    _notify_unit(unit, f"【单位限制】{unit.name}：{SanctionKind(kind).label}。{basis.consequence}"
+                       f"（{cite_text(basis.citation)}）解除条件：{sanction.lifting_condition}")
+    from govit.projects.status import mark_units_stale
+
+    mark_units_stale([unit.pk])
     audit_record(actor=actor, action="supervision.sanction", obj=sanction, source_ip=source_ip,
                  actor_name=None if actor else "govit sweep",
                  details={"unit": unit.pk, "kind": kind, "source": source, "citation": basis.citation,
                           "reason": reason})
-    _notify_unit(unit, f"【单位限制】{unit.name}：{SanctionKind(kind).label}。{basis.consequence}"
-                       f"（{cite_text(basis.citation)}）解除条件：{sanction.lifting_condition}")
     return sanction
 
 
@@ -251,9 +326,12 @@ def _lift(sanction: UnitSanction, actor: User | None, note: str, source_ip: str 
     sanction.lifted_by = actor
     sanction.lift_note = note
     sanction.save(update_fields=["lifted_at", "lifted_by", "lift_note"])
+    _notify_unit(sanction.unit, f"【单位限制解除】{sanction.unit.name}：{sanction.get_kind_display()}。{note}")
+    from govit.projects.status import mark_units_stale
+
+    mark_units_stale([sanction.unit_id])
     audit_record(actor=actor, action="supervision.sanction_lift", obj=sanction, source_ip=source_ip,
                  actor_name=None if actor else "govit sweep", details={"note": note})
-    _notify_unit(sanction.unit, f"【单位限制解除】{sanction.unit.name}：{sanction.get_kind_display()}。{note}")
     return sanction
 
 
@@ -262,8 +340,16 @@ def sanction_lift(*, sanction: UnitSanction, actor: User, note: str, source_ip: 
         raise TransitionRefused("该限制已解除。")
     if sanction.source == SanctionSource.COMPUTED:
         raise TransitionRefused("该限制由系统根据项目情况认定，条件消除后在下一次督办扫描时自动解除。")
-    if _acting_unit(actor, sanction.unit.jurisdiction_id) is None:
+    acting = _acting_unit(actor, sanction.unit.jurisdiction_id)
+    if acting is None:
         raise PermissionDenied("只有本级领导小组办公室或会审成员单位可以解除单位限制。")
+    is_lead_office = role_assignments_of(actor).filter(role=Role.LEAD_OFFICE,
+                                                       jurisdiction_id=sanction.unit.jurisdiction_id).exists()
+    if not is_lead_office and acting.pk != sanction.recorded_by_unit_id:
+        issuer = sanction.recorded_by_unit.name if sanction.recorded_by_unit else "领导小组办公室"
+        audit_record(actor=actor, action="supervision.sanction_lift", obj=sanction, source_ip=source_ip,
+                     outcome="denied", details={"reason": "not_the_issuing_body", "acting_unit": acting.pk})
+        raise PermissionDenied(f"该限制由{issuer}认定，只有认定单位或领导小组办公室可以解除。")
     if not (note or "").strip():
         raise InvalidInput("请说明整改完成情况（解除依据）。")
     with transaction.atomic():
@@ -297,7 +383,7 @@ def _validate_citation(project: Project, citation: dict[str, Any] | None) -> dic
     pack = policy.load_pack(project.pack_id)
     article = int(citation["article"])
     if article not in pack.articles:
-        raise InvalidInput(f"《{pack.title}》没有第{article}条，请核对所依据的条款。")
+        raise InvalidInput(f"《{pack.title}》没有{article_label(article)}，请核对所依据的条款。")
     clean: dict[str, Any] = {"pack": project.pack_id, "article": article}
     if citation.get("item"):
         item = int(citation["item"])
@@ -314,7 +400,6 @@ def _history(order: RectificationOrder, step: str, label: str, as_of: date, acto
 
 def _record(order: RectificationOrder, actor: User | None, kind: str, reason: str, citations: list[dict[str, Any]],
             recipients: list[User], text: str, source_ip: str | None = None) -> None:
-    from govit.projects.services import record_event
 
     record_event(project=order.project, actor=actor, kind=kind, from_state=order.project.state, reason=reason,
                  citations=citations, details={"rectification_order": order.pk}, source_ip=source_ip,
@@ -357,7 +442,6 @@ def rectification_issue(*, project: Project, actor: User, citation: dict[str, An
 def rectification_evidence_add(*, order: RectificationOrder, actor: User, filename: str, data: bytes,
                                note: str = "", source_ip: str | None = None) -> RectificationEvidence:
     """Upload a file proving the fix (stored as a project material through the projects service)."""
-    from govit.projects.services import material_upload
 
     if order.status == RectificationStatus.CLOSED:
         raise TransitionRefused("该整改通知已销号。")
@@ -408,7 +492,6 @@ def _escalation_actor(order: RectificationOrder) -> User | None:
 def rectification_escalate(*, order: RectificationOrder, as_of: date) -> RectificationOrder:
     """逾期未整改: take the next step of the pack's ladder; suspension and termination go through
     the projects services. Each step gives the unit the order's original period again."""
-    from govit.projects import services as project_services
 
     project = order.project
     if order.level + 1 >= len(order.steps):
@@ -445,73 +528,12 @@ def rectification_escalate(*, order: RectificationOrder, as_of: date) -> Rectifi
     return order
 
 
-# --- the sweep -------------------------------------------------------------------------------
+# --- the sweep ---------------------------------------------------------------------------------
 
 
-def sweep(*, as_of: date | None = None, projects: Any = None) -> SweepRun:
-    """Recompute obligations, sanctions and ratings; escalate overdue orders; send new reminders.
+def sweep(*, as_of: date | None = None, projects: Any = None, full: bool = False,
+          chunk_size: int | None = None) -> SweepRun:
+    """The nightly sweep in chunks (govit.supervision.sweep); kept here for the callers of old."""
+    from govit.supervision.sweep import sweep as run_sweep
 
-    Running it twice for the same date changes nothing and sends nothing the second time.
-    """
-    as_of = as_of or timezone.localdate()
-    digests: dict[int, list[tuple[Obligation, str]]] = defaultdict(list)
-    users: dict[int, User] = {}
-    counts = {"projects": 0, "obligations": 0, "reminders": 0, "ratings": 0, "escalations": 0,
-              "sanctions_opened": 0, "sanctions_lifted": 0}
-    with transaction.atomic():
-        run = SweepRun.objects.create(as_of=as_of)
-        qs = (projects if projects is not None else Project.objects.all()).select_related("unit__jurisdiction",
-                                                                                        "jurisdiction")
-        project_list = list(qs)
-        units = {p.unit_id: p.unit for p in project_list}
-        for unit in units.values():
-            opened, lifted = sanctions_sync(unit=unit)
-            counts["sanctions_opened"] += opened
-            counts["sanctions_lifted"] += lifted
-        facts_by_unit = {unit_id: unit_facts(unit) for unit_id, unit in units.items()}
-        for order in RectificationOrder.objects.filter(project__in=project_list, deadline__lt=as_of,
-                                                       status__in=OPEN_RECTIFICATION_STATUSES):
-            before = order.level
-            rectification_escalate(order=order, as_of=as_of)
-            counts["escalations"] += order.level - before
-        for project in project_list:
-            project.refresh_from_db()
-            counts["projects"] += 1
-            for obligation in obligations_refresh(project=project, as_of=as_of,
-                                                  unit_fact_values=facts_by_unit[project.unit_id]):
-                counts["obligations"] += 1
-                kind = reminder_kind(obligation, as_of)
-                if kind is None:
-                    continue
-                for user in _responsible(obligation, kind):
-                    _, created = Reminder.objects.get_or_create(user=user, obligation=obligation, kind=kind,
-                                                                defaults={"sweep": run})
-                    if created:
-                        users[user.pk] = user
-                        digests[user.pk].append((obligation, kind))
-                        counts["reminders"] += 1
-            if rating_refresh(project=project, as_of=as_of) is not None:
-                counts["ratings"] += 1
-        run.finished_at = timezone.now()
-        run.counts = counts
-        run.save(update_fields=["finished_at", "counts"])
-        audit_record(actor=None, actor_name="govit sweep", action="supervision.sweep", obj=run,
-                     details={"as_of": as_of.isoformat(), **counts})
-        messages = [
-            Digest(user=users[user_id], subject=f"督办提醒（{len(items)} 项）",
-                   lines=[obligation_line(o, kind) for o, kind in items],
-                   payload={"as_of": as_of.isoformat(),
-                            "obligations": [{"project": o.project_id, "code": o.code, "period": o.period,
-                                             "deadline": o.deadline.isoformat(), "kind": kind,
-                                             "citation": o.citation} for o, kind in items]})
-            for user_id, items in digests.items()
-        ]
-        transaction.on_commit(lambda: _deliver(run, messages))
-    return run
-
-
-def _deliver(run: SweepRun, messages: list[Digest]) -> None:
-    sent = deliver(messages)
-    SweepRun.objects.filter(pk=run.pk).update(counts={**run.counts, "delivered": sent})
-    run.counts = {**run.counts, "delivered": sent}
-
+    return run_sweep(as_of=as_of, projects=projects, full=full, chunk_size=chunk_size)
