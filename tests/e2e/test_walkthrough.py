@@ -1,10 +1,11 @@
 """The whole story in a real browser, as the people who use govit do it, on the tongzhou-2023 pack.
 
 An applicant fills a project and meets a blocking finding with its article, fixes it, uploads the
-materials and submits; the lead office (password + TOTP) reviews and routes; each member department
-gives its opinion; experts are drawn and sign their reviews; leadership approves the annual plan;
-the lead office approves; the applicant reports a quarter, sees the route of a change beyond the
-limit, is refused acceptance for a missing document and then passes; O&M and self-evaluation;
+materials and submits; the lead office (password + TOTP) starts the 初审, with each member department's
+opinion and a drawn expert panel that signs its reviews (第七条); leadership approves the annual plan;
+the 区行政审批局 approves (第八条); the applicant uploads the 监理合同, reports a quarter, sees the route of a
+change beyond the limit, is refused acceptance for a missing document and then passes; O&M and
+self-evaluation inside its window;
 leadership's dashboard draws its charts. Every step leaves var/e2e/NN-step.png (1280x800), and a
 few key pages also at 390x844 (var/e2e/phone-*.png).
 """
@@ -12,7 +13,7 @@ few key pages also at 390x844 (var/e2e/phone-*.png).
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -26,15 +27,13 @@ pytestmark = [pytest.mark.e2e, needs_chromium]
 PROJECT = "通州区居家养老服务信息平台"
 
 
-def days_ago(n: int) -> str:
-    return (date.today() - timedelta(days=n)).isoformat()
-
-
 def docx(tmp: Path, name: str) -> Path:
     from govit.projects.demo import sample_docx
 
+    # A 建议书 or 可研 follows the outline of 通州 附件2 / 附件3 (its chapters are checked on upload).
+    code = {"项目建议书": "proposal", "可行性研究报告": "feasibility_study"}.get(name)
     path = tmp / f"{name}.docx"
-    path.write_bytes(sample_docx(name))
+    path.write_bytes(sample_docx(f"{name} {code}" if code else name))
     return path
 
 
@@ -136,6 +135,10 @@ def second_legal_expert_account() -> Any:
 
 def test_project_lifecycle_in_a_browser(e2e_world: None, people: Any, shots: Shots, tmp_path: Path) -> None:
     from govit.projects.models import Project
+    from tests.projects.test_lifecycle_api import lifecycle_dates
+
+    # Real dates: each step after the one before; gone live mid-way through 第三十三条's window.
+    when = lifecycle_dates("tongzhou-2023")
 
     # -- applicant: fill the project; a blocking finding with its article; fix it ------------------
     applicant = people("tz_applicant")
@@ -188,44 +191,17 @@ def test_project_lifecycle_in_a_browser(e2e_world: None, people: Any, shots: Sho
     # -- lead office: TOTP sign-in, inbox, preliminary review ---------------------------------------
     lead_office = people("tz_lead_office", on_otp=lambda p: shots.take(p, "lead-office-totp"))
     page = lead_office.page
-    page.goto("/projects/inbox/")
+    page.goto("/projects/inbox/?sort=new")  # the newest application first (the demo fills more than a page)
     expect(page.get_by_role("link", name=PROJECT, exact=True)).to_be_visible()
     shots.take(page, "lead-office-inbox")
     page.get_by_role("link", name=PROJECT, exact=True).click()
     do(page, "受理并开始初审")
-    do(page, "提交初审结论", {"理由或意见": "材料齐全，需求明确，同意纳入储备库。"}, radio="通过，纳入项目储备库")
-    success(page, "初审结论已记录")
-    expect(page.locator(".page-head .badge")).to_have_text("已入库（储备库）")
-
-    # -- annual plan: the lead office compiles it, leadership approves ------------------------------
-    page.goto("/plans/")
-    year = str(date.today().year + 2)
-    page.get_by_label(named("计划年度")).fill(year)
-    page.get_by_role("button", name="新建年度计划").click()
-    success(page, f"已新建 {year} 年度计划")
-    choose(page.get_by_label(named("项目")), PROJECT)
-    page.get_by_role("button", name="列入计划", exact=True).click()
-    success(page, "列入计划")
-    page.get_by_role("button", name="报请领导审定").click()
-    plan_path = page.url
-    leadership = people("tz_leadership")
-    page = leadership.page
-    page.goto(plan_path)
-    page.get_by_role("button", name="审定通过").click()
-    expect(page.locator("main")).to_contain_text(PROJECT)
-    shots.take(page, "plan-approved")
-
-    # -- the lead office routes the review; member departments give their opinions ------------------
-    page = lead_office.page
-    page.goto(project_path)
-    do(page, "组织审查（派发审查意见任务）")
-    success(page, "已按政策包派发审查意见任务")
+    success(page, "已受理")
     show(page.locator("#tasks-title"))
     shots.take(page, "review-routed")
-    # The finance bureau's demo reviewer is tz_member_reviewer; the data bureau's task falls back to
-    # the lead office; the experts' task is answered by the panel below.
-    members = ["tz_member_reviewer", "tz_reviewer_audit", "tz_reviewer_approval_bureau",
-               "tz_reviewer_secrecy_crypto", "tz_lead_office"]
+
+    # -- 初审 with 财政、审计、行政审批、保密 (第七条): each member department gives its opinion -------------
+    members = ["tz_member_reviewer", "tz_reviewer_audit", "tz_reviewer_approval_bureau", "tz_reviewer_secrecy_crypto"]
     for n, username in enumerate(members):
         page = people(username).page
         page.goto("/reviews/")
@@ -266,10 +242,43 @@ def test_project_lifecycle_in_a_browser(e2e_world: None, people: Any, shots: Sho
         page.get_by_role("button", name=re.compile("签名提交")).click()
         success(page, "评审意见已签名提交")
 
-    # -- approval refused without the approval documents, then given --------------------------------
     page = lead_office.page
     page.goto(project_path)
-    do(page, "提交审批决定", {"批复文号": "通政信〔2026〕18号", "批复日期（默认今天）": days_ago(200)},
+    do(page, "提交初审结论", {"理由或意见": "材料齐全，需求明确，同意纳入储备库。"}, radio="通过，纳入项目储备库")
+    success(page, "初审结论已记录")
+    expect(page.locator(".page-head .badge")).to_have_text("已入库（储备库）")
+
+    # -- annual plan: the lead office compiles it, leadership approves ------------------------------
+    page.goto("/plans/")
+    year = str(date.today().year + 2)
+    existing = page.get_by_role("link", name=f"{year} 年度计划", exact=True)
+    if existing.count():  # the demo's draft plan for that year (built from the proposal): add to it
+        existing.first.click()
+    else:
+        page.get_by_label(named("计划年度")).fill(year)
+        page.get_by_role("button", name="新建年度计划").click()
+        success(page, f"已新建 {year} 年度计划")
+    choose(page.get_by_label(named("项目")), PROJECT)
+    page.get_by_role("button", name="列入计划", exact=True).click()
+    success(page, "列入计划")
+    page.get_by_role("button", name="报请领导审定").click()
+    plan_path = page.url
+    leadership = people("tz_leadership")
+    page = leadership.page
+    page.goto(plan_path)
+    page.get_by_role("button", name="审定通过").click()
+    expect(page.locator("main")).to_contain_text(PROJECT)
+    shots.take(page, "plan-approved")
+
+    # -- the lead office sends it to the 区行政审批局, which approves (第八条) --------------------------
+    page = lead_office.page
+    page.goto(project_path)
+    do(page, "组织审查（派发审查意见任务）")
+    success(page, "已按政策包派发审查意见任务")
+    bureau = people("tz_reviewer_approval_bureau")
+    page = bureau.page
+    page.goto(project_path)
+    do(page, "提交审批决定", {"批复文号": "通审批〔2026〕18号", "批复日期（默认今天）": when["approved"]},
        radio="批复立项")
     expect(page.locator(".refusal")).to_contain_text("可行性研究报告")
     applicant_page = applicant.page
@@ -277,7 +286,7 @@ def test_project_lifecycle_in_a_browser(e2e_world: None, people: Any, shots: Sho
     for label in ("可行性研究报告", "初步设计方案"):
         upload(applicant_page, tmp_path, label)
     page.goto(project_path)
-    do(page, "提交审批决定", {"批复文号": "通政信〔2026〕18号", "批复日期（默认今天）": days_ago(200)},
+    do(page, "提交审批决定", {"批复文号": "通审批〔2026〕18号", "批复日期（默认今天）": when["approved"]},
        radio="批复立项")
     success(page, "审批决定已记录")
     expect(page.locator(".page-head .badge")).to_have_text("已立项（批复）")
@@ -286,8 +295,9 @@ def test_project_lifecycle_in_a_browser(e2e_world: None, people: Any, shots: Sho
     # -- applicant: procurement, construction, a quarterly report ----------------------------------
     page = applicant.page
     page.goto(project_path)
-    do(page, "启动招标采购", {"日期（默认今天）": days_ago(180)})
-    do(page, "签订合同、开工建设")
+    do(page, "启动招标采购", {"日期（默认今天）": when["procurement_started"]})
+    upload(page, tmp_path, "监理合同")  # 第二十五条: over 100万, 工程监理制
+    do(page, "签订合同、开工建设", {"日期（默认今天）": when["construction_started"]})
     success(page, "项目已进入建设阶段")
     page.get_by_role("link", name="报送进展/绩效报告").click()
     quarter = (date.today().month - 1) // 3 + 1
@@ -309,33 +319,34 @@ def test_project_lifecycle_in_a_browser(e2e_world: None, people: Any, shots: Sho
     page.get_by_role("link", name="返回项目").click()
 
     # -- completion; acceptance refused for a missing document, then passed -------------------------
-    do(page, "报告建成", {"建成日期（默认今天）": days_ago(120), "试运行开始日期（默认同建成日期）": days_ago(120)})
+    do(page, "报告建成", {"建成日期（默认今天）": when["completed"],
+                      "试运行开始日期（默认同建成日期）": when["trial_started"]})
     success(page, "已报告建成")
     # Upload what the page lists as due at this stage, except the archives office's opinion.
     due = page.locator('form.upload optgroup[label="本阶段须提交"] option').all_inner_texts()
-    assert "档案验收意见" in due and len(due) >= 5, due
+    assert "档案验收报告" in due and len(due) >= 5, due
     for label in due:
-        if label != "档案验收意见":
+        if label != "档案验收报告":
             upload(page, tmp_path, label)
-    do(page, "申请竣工验收")
+    do(page, "申请竣工验收", {"日期（默认今天）": when["acceptance_requested"]})
     refusal = page.locator(".refusal")
-    expect(refusal).to_contain_text("档案验收意见")
+    expect(refusal).to_contain_text("档案验收报告")
     expect(refusal).to_contain_text("第三十条")
     shots.take(page, "acceptance-refused-missing-document")
-    upload(page, tmp_path, "档案验收意见")
-    do(page, "申请竣工验收")
+    upload(page, tmp_path, "档案验收报告")
+    do(page, "申请竣工验收", {"日期（默认今天）": when["acceptance_requested"]})
     success(page, "已申请竣工验收")
     page = lead_office.page
     page.goto(project_path)
     do(page, "提交验收结论", {"意见或整改要求": "资料齐全，系统运行稳定，同意通过验收。",
-                         "日期（默认今天）": days_ago(30)}, radio="通过")
+                         "日期（默认今天）": when["accepted"]}, radio="通过")
     success(page, "验收结论已记录")
     shots.take(page, "accepted")
 
     # -- O&M and self-evaluation ---------------------------------------------------------------------
     page = applicant.page
     page.goto(project_path)
-    do(page, "记录投入运行", {"日期（默认今天）": days_ago(20)})
+    do(page, "记录投入运行", {"日期（默认今天）": when["go_live"]})
     do(page, "保存运维记录", {"运维期间": f"{date.today().year}年第{quarter}季度", "运维内容": "日常巡检、数据备份",
                          "运维费用（万元）": "2"})
     success(page, "运维记录已保存")

@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 
 from govit.core.demo import demo_logins
+from govit.policy import vocabulary
+from govit.web.workspaces import ROLE_INTRO
 
 CHROMIUM = Path(os.environ.get("GOVIT_CHROMIUM", "/usr/bin/chromium"))
 
@@ -47,8 +49,17 @@ def test_each_role_reaches_its_workspace_in_a_browser(live_server, demo_data, br
         page.fill("#id_password", login.password)
         page.click("button[type=submit]")
         page.wait_for_url(f"{live_server.url}/home/")
-        assert page.locator("h1").inner_text() == f"{login.role_label}工作台", login.username
+        # The title is in the regulation's words (通州 成员单位, 昆都仑 区政数局 ...), as the workspace names it.
+        expected = vocabulary.in_pack_words(ROLE_INTRO[login.role][0], _pack_of(login.jurisdiction))
+        assert page.locator("h1").inner_text() == expected, login.username
         assert login.jurisdiction in page.locator(".topbar .jurisdiction").inner_text()
         page.click("text=退出登录")
         page.wait_for_url(f"{live_server.url}/login/")
         context.close()
+
+
+def _pack_of(jurisdiction_name: str) -> str | None:
+    """The demo jurisdiction's pack, from the demo's own table (no database access beside the browser)."""
+    from govit.core.demo import DEMO_JURISDICTIONS
+
+    return next((s.pack_id for s in DEMO_JURISDICTIONS if s.name == jurisdiction_name), None)

@@ -1,25 +1,38 @@
-"""Template context shared by every page: the signed-in user's scope and navigation."""
+"""Template context shared by every page: the signed-in user's scope, navigation and counts."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.http import HttpRequest
+from django.urls import reverse
 
 from govit.core.selectors import role_assignments_of
-from govit.web.navigation import nav_items_for
+from govit.policy import vocabulary
+from govit.web.navigation import nav_counts, nav_items_for
 
 
 def workspace(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
+    from govit.core.models import ADMIN_ROLES
+    from govit.notifications.selectors import unread_count
+
     assignments = list(role_assignments_of(user))
     roles = {a.role for a in assignments}
     jurisdictions = list(dict.fromkeys(a.jurisdiction for a in assignments))
-    nav = [(item.label, url) for item in nav_items_for(roles) if (url := item.url())]
+    nav = [(item.label, url, nav_counts(item, user)) for item in nav_items_for(roles) if (url := item.url())]
+    pack_id = next((j.pack_ids[0] for j in jurisdictions if j.pack_ids), None)
     return {
+        "govit_pack_id": pack_id,
+        "govit_terms": vocabulary.bodies(pack_id),  # the regulation's words for its bodies (区政数局, ...)
         "govit_assignments": assignments,
         "govit_jurisdictions": jurisdictions,
         "govit_nav": nav,
+        "govit_nav_total": sum(count for _, _, count in nav),
+        # 三员分立: the administrators do no business work, so they get no business notifications.
+        "govit_show_notifications": bool(roles - ADMIN_ROLES),
+        "govit_unread": unread_count(user),
+        "govit_notifications_url": reverse("notifications:list"),
     }

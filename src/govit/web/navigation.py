@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from django.urls import NoReverseMatch, reverse
 
@@ -15,6 +17,8 @@ class NavItem:
     url_name: str
     roles: frozenset[str]
     order: int = 100
+    # How many things wait on the user behind this link (shown as a badge); None when nothing is counted.
+    count: Callable[[Any], int] | None = None
 
     def url(self) -> str | None:
         try:
@@ -28,10 +32,16 @@ _ITEMS: dict[tuple[str, str], NavItem] = {}
 
 
 def register_nav_item(
-    *, label: str, url_name: str, roles: frozenset[str] | set[str] = ALL_ROLES, order: int = 100
+    *, label: str, url_name: str, roles: frozenset[str] | set[str] = ALL_ROLES, order: int = 100,
+    count: Callable[[Any], int] | None = None,
 ) -> None:
-    """Show a link to `url_name` in the top navigation of the given roles."""
-    _ITEMS[(url_name, label)] = NavItem(label=label, url_name=url_name, roles=frozenset(roles), order=order)
+    """Show a link to `url_name` in the top navigation of the given roles; `count(user)` is its 待办 badge."""
+    _ITEMS[(url_name, label)] = NavItem(label=label, url_name=url_name, roles=frozenset(roles), order=order,
+                                        count=count)
+
+
+def nav_counts(item: NavItem, user: Any) -> int:
+    return int(item.count(user)) if item.count is not None else 0
 
 
 def nav_items_for(roles: set[str]) -> list[NavItem]:

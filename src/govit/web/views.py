@@ -39,6 +39,32 @@ class LoginView(auth_views.LoginView):
         context["failure_limit"] = settings.AXES_FAILURE_LIMIT
         return context
 
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if login_blocked(request, str(request.POST.get("username", ""))[:150]):
+            return locked_out(request)
+        return super().post(request, *args, **kwargs)
+
+
+def login_blocked(request: HttpRequest, username: str) -> bool:
+    """The wider lockouts beside axes' (username, address) one: too many failures from this address
+    over all usernames, or for this username over all addresses, within the cool-off time."""
+    from axes.models import AccessAttempt
+    from django.db.models import Sum
+    from django.utils import timezone
+
+    from govit.core.net import client_ip
+
+    since = timezone.now() - settings.AXES_COOLOFF_TIME
+    recent = AccessAttempt.objects.filter(attempt_time__gte=since)
+    ip_limit = int(getattr(settings, "GOVIT_LOGIN_IP_FAILURE_LIMIT", 0))
+    ip = client_ip(request)
+    if ip_limit and ip and (recent.filter(ip_address=ip).aggregate(n=Sum("failures_since_start"))["n"] or 0) \
+            >= ip_limit:
+        return True
+    name_limit = int(getattr(settings, "GOVIT_LOGIN_USERNAME_FAILURE_LIMIT", 0))
+    return bool(name_limit and username and (
+        recent.filter(username=username).aggregate(n=Sum("failures_since_start"))["n"] or 0) >= name_limit)
+
 
 def locked_out(
     request: HttpRequest, credentials: dict[str, Any] | None = None, *args: Any, **kwargs: Any

@@ -11,9 +11,11 @@ from govit.core.models import AuditChainHead, Role, User
 from govit.core.selectors import (
     audit_entries_recent,
     can_read_audit_log,
+    role_assignments_of,
     units_visible_to,
     users_visible_to,
 )
+from govit.policy import vocabulary
 
 
 @dataclass
@@ -45,23 +47,36 @@ ROLE_INTRO: dict[str, tuple[str, list[str]]] = {
 }
 
 
-def _security_settings() -> list[tuple[str, str]]:
+SETTINGS_FILE = "src/govit/settings/base.py"
+
+
+def _security_settings() -> list[tuple[str, str, str]]:
+    """(what, current value, where it is configured): environment variable and Django setting names."""
     return [
-        ("连续登录失败锁定次数", f"{settings.AXES_FAILURE_LIMIT} 次"),
-        ("锁定时长", f"{int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)} 分钟"),
-        ("会话空闲超时", f"{settings.GOVIT_SESSION_IDLE_SECONDS // 60} 分钟"),
-        ("会话最长有效期", f"{settings.GOVIT_SESSION_ABSOLUTE_SECONDS // 3600} 小时"),
+        ("连续登录失败锁定次数", f"{settings.AXES_FAILURE_LIMIT} 次",
+         "环境变量 GOVIT_LOGIN_FAILURE_LIMIT（设置项 AXES_FAILURE_LIMIT）"),
+        ("锁定时长", f"{int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)} 分钟",
+         "环境变量 GOVIT_LOGIN_COOLOFF_MINUTES（设置项 AXES_COOLOFF_TIME）"),
+        ("会话空闲超时", f"{settings.GOVIT_SESSION_IDLE_SECONDS // 60} 分钟",
+         "环境变量 GOVIT_SESSION_IDLE_SECONDS（秒）"),
+        ("会话最长有效期", f"{settings.GOVIT_SESSION_ABSOLUTE_SECONDS // 3600} 小时",
+         "环境变量 GOVIT_SESSION_ABSOLUTE_SECONDS（秒）"),
         ("口令策略", "等保复杂度（8 位以上、三类字符、不含用户名、不重复最近 5 次、定期更换）"
-         if settings.GOVIT_PASSWORD_POLICY == "dengbao" else "仅长度要求"),  # noqa: S105  # nosec B105
-        ("必须使用动态口令的角色", "、".join(Role(r).label for r in settings.GOVIT_OTP_REQUIRED_ROLES)),
-        ("审计日志保存期", f"{settings.GOVIT_AUDIT_RETENTION_DAYS} 天"),
-        ("口令存储算法", "PBKDF2-HMAC-SM3"),
+         if settings.GOVIT_PASSWORD_POLICY == "dengbao" else "仅长度要求",  # noqa: S105  # nosec B105
+         "环境变量 GOVIT_PASSWORD_POLICY（dengbao 或 length）"),
+        ("必须使用动态口令的角色", "、".join(Role(r).label for r in settings.GOVIT_OTP_REQUIRED_ROLES),
+         f"设置项 GOVIT_OTP_REQUIRED_ROLES（{SETTINGS_FILE}）"),
+        ("审计日志保存期", f"{settings.GOVIT_AUDIT_RETENTION_DAYS} 天", "环境变量 GOVIT_AUDIT_RETENTION_DAYS"),
+        ("口令存储算法", "PBKDF2-HMAC-SM3", f"设置项 PASSWORD_HASHERS（{SETTINGS_FILE}）"),
     ]
 
 
 def panels_for(*, user: User, role: str) -> tuple[str, list[Panel]]:
     """Title and panels of `role`'s workspace for `user`."""
     title, upcoming = ROLE_INTRO[role]
+    jurisdiction = next((a.jurisdiction for a in role_assignments_of(user).filter(role=role)
+                         .select_related("jurisdiction") if a.jurisdiction.pack_ids), None)
+    title = vocabulary.in_pack_words(title, jurisdiction.pack_ids[0] if jurisdiction else None)  # 区政数局工作台
     panels: list[Panel] = []
     if role == Role.SYSTEM_ADMIN:
         panels.append(Panel(title="本辖区单位", kind="units", items=list(units_visible_to(user))))
@@ -75,7 +90,7 @@ def panels_for(*, user: User, role: str) -> tuple[str, list[Panel]]:
             Panel(
                 title="审计日志（最近 20 条）",
                 kind="audit",
-                items=list(audit_entries_recent(limit=20)),
+                items=list(audit_entries_recent(limit=20, user=user)),
                 extra={"head": AuditChainHead.objects.filter(pk=1).first()},
             )
         )
@@ -106,7 +121,7 @@ def _project_panels(user: User, role: str) -> list[Panel]:
                       extra={"more": reverse("projects:list"), "more_label": "查看全部项目和下一步",
                              "new": reverse("projects:new")})]
     if role == Role.LEAD_OFFICE:
-        items = [row(i["project"], i["text"]) for i in lead_office_inbox(user)[:12]]
+        items = [row(i["project"], i["text"]) for i in lead_office_inbox(user, limit=12)]
         return [Panel(title="待办事项", kind="projects", items=items,
                       extra={"more": reverse("projects:inbox"), "more_label": "查看全部待办"})]
     if role == Role.MEMBER_REVIEWER:
