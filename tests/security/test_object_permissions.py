@@ -45,16 +45,27 @@ PUBLIC_PARAMS = {"pack_id"}
 # Whole patterns that are global by design, with the reason (docs/security.md).
 GLOBAL_PATTERNS = {
     "accounts:audit-export": "审计日志为全平台一份，由审计管理员统一查阅（三员分立）",
+    # Other jurisdictions get 404 (tests/notifications/test_notices.py); its withdraw/restore are tested here.
+    "notifications:notice": "通知公告向本辖区全部项目建设单位发布，同辖区其他单位本应可见",
 }
 NEIGHBOUR = "tz_other_unit_applicant"
 SKIP_NAMESPACES = {"admin": "Django admin: staff only, tested in test_django_admin_is_staff_only"}
 
 
+def _victim_token() -> Any:
+    from govit.core.models import ApiToken
+    from govit.core.services import api_token_create
+
+    owner = User.objects.get(username="tz_applicant")
+    return ApiToken.objects.filter(user=owner).first() or api_token_create(user=owner, name="对接", actor=None)[0]
+
+
 def _victim_objects() -> dict[str, Callable[[], Any]]:
     from govit.experts.models import Draw, DrawMember, Expert, ImportJob
-    from govit.notifications.models import Notification
+    from govit.integrations.models import WebhookDelivery, WebhookSubscription
+    from govit.notifications.models import Notice, Notification
     from govit.planning.models import AnnualPlan
-    from govit.projects.models import ChangeRequest, Material, Project
+    from govit.projects.models import AcceptanceExtension, ChangeRequest, Material, Project
     from govit.reviews.models import OpinionTask
 
     def project() -> Any:
@@ -68,11 +79,22 @@ def _victim_objects() -> dict[str, Callable[[], Any]]:
             return sup.RectificationOrder.objects.filter(project__jurisdiction__code=VICTIM).first()
         return sup.UnitSanction.objects.filter(unit__jurisdiction__code=VICTIM).first()
 
+    def analysis(model: str) -> Any:
+        from govit.analysis import models as an
+
+        if model == "finding":
+            return an.Finding.objects.filter(jurisdiction__code=VICTIM, project__unit__name=VICTIM_UNIT).first() \
+                or an.Finding.objects.filter(jurisdiction__code=VICTIM).first()
+        if model == "system":
+            return an.ExistingSystem.objects.filter(jurisdiction__code=VICTIM).first()
+        return an.InventoryImportJob.objects.filter(jurisdiction__code=VICTIM).first()
+
     return {
         "project_id": project,
         "pk": project,
         "material_id": lambda: Material.objects.filter(project=project()).first(),
         "change_id": lambda: ChangeRequest.objects.filter(project__jurisdiction__code=VICTIM).first(),
+        "extension_id": lambda: AcceptanceExtension.objects.filter(project__jurisdiction__code=VICTIM).first(),
         "task_id": lambda: OpinionTask.objects.filter(project__jurisdiction__code=VICTIM).first(),
         "plan_id": lambda: AnnualPlan.objects.filter(jurisdiction__code=VICTIM).first(),
         "notification_id": lambda: Notification.objects.filter(user__username="tz_applicant").first(),
@@ -83,7 +105,14 @@ def _victim_objects() -> dict[str, Callable[[], Any]]:
         "order_id": lambda: supervision("order"),
         "sanction_id": lambda: supervision("sanction"),
         "assignment_id": lambda: RoleAssignment.objects.filter(user__username="tz_applicant").first(),
+        "finding_id": lambda: analysis("finding"),
+        "system_id": lambda: analysis("system"),
+        "import_id": lambda: analysis("import"),
         "user_id": lambda: User.objects.get(username="tz_applicant"),
+        "notice_id": lambda: Notice.objects.filter(jurisdiction__code=VICTIM).first(),
+        "token_id": lambda: _victim_token(),
+        "webhook_id": lambda: WebhookSubscription.objects.filter(jurisdiction__code=VICTIM).first(),
+        "delivery_id": lambda: WebhookDelivery.objects.filter(subscription__jurisdiction__code=VICTIM).first(),
     }
 
 
@@ -112,7 +141,14 @@ def world(django_db_setup: Any, django_db_blocker: Any, tmp_path_factory: Any) -
                                          status="pending", requested_by=User.objects.get(username="tz_applicant"))
         from datetime import date, timedelta
 
+        from govit.projects.models import AcceptanceExtension
         from govit.supervision.models import RectificationOrder, UnitSanction
+
+        if not AcceptanceExtension.objects.filter(project__jurisdiction=tz).exists():
+            project = Project.objects.filter(jurisdiction=tz, unit__name=VICTIM_UNIT).order_by("pk").first()
+            AcceptanceExtension.objects.create(project=project, reason="测试", requested_until=date.today(),
+                                               deadline=date.today(),
+                                               requested_by=User.objects.get(username="tz_applicant"))
 
         lead = User.objects.get(username="tz_lead_office")
         victim_project = Project.objects.filter(jurisdiction=tz, unit__name=VICTIM_UNIT).order_by("pk").first()
@@ -127,6 +163,19 @@ def world(django_db_setup: Any, django_db_blocker: Any, tmp_path_factory: Any) -
                 unit=victim_project.unit, kind=UnitSanction._meta.get_field("kind").choices[0][0],
                 source=UnitSanction._meta.get_field("source").choices[0][0], pack_id="tongzhou-2023",
                 citation={"article": 1}, consequence="测试", lifting_condition="测试", recorded_by=lead)
+        from govit.integrations import webhooks
+        from govit.integrations.models import OutboundEvent, WebhookDelivery, WebhookSubscription
+
+        if not WebhookSubscription.objects.filter(jurisdiction=tz).exists():
+            hook = WebhookSubscription.objects.create(
+                jurisdiction=tz, name="测试接收系统", url="https://oa.example.gov.cn/hook",
+                secret_sealed=webhooks.seal(webhooks.new_secret()), created_by=lead)
+            WebhookDelivery.objects.create(subscription=hook, event=OutboundEvent.objects.filter(jurisdiction=tz)
+                                           .first(), status="failed")
+        from govit.analysis.models import InventoryImportJob
+
+        if not InventoryImportJob.objects.filter(jurisdiction=tz).exists():
+            InventoryImportJob.objects.create(jurisdiction=tz, file_name="inventory.xlsx", created_by=lead)
         other_unit = Unit.objects.get(jurisdiction=tz, name="区教育体育局")
         neighbour, _ = User.objects.get_or_create(username=NEIGHBOUR)
         role_assign(user=neighbour, role=Role.APPLICANT, jurisdiction=tz, unit=other_unit, actor=None)

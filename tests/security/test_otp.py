@@ -111,7 +111,7 @@ def test_reset_from_the_web_page(settings) -> None:
     client = Client()
     client.force_login(User.objects.get(username="kdl_security_admin"))
     target = User.objects.get(username="kdl_lead_office")
-    response = client.post(reverse("accounts:user-otp-reset", args=[target.pk]))
+    response = client.post(reverse("accounts:user-otp-reset", args=[target.pk]), {"confirmed": "1"})
     assert response.status_code == 302
     assert not TOTPDevice.objects.filter(user=target).exists()
 

@@ -92,3 +92,32 @@ def test_length_policy_does_not_age_passwords(settings) -> None:
     client = Client()
     client.force_login(user)
     assert client.get(reverse("web:home")).status_code == 200
+
+
+@pytest.mark.parametrize("password", ["Admin@123", "Passw0rd!", "P@ssw0rd2024", "Tongzhou2024!", "2025Beijing@",
+                                      "Kundulun@2024", "1qaz@WSX", "Qwer1234!", "Woaini@1314", "Zhengwu#2026"])
+def test_common_and_patterned_passwords_are_refused(password: str) -> None:
+    """等保 8.1.4.1 a): each has 8+ characters and three classes, yet is a first guess of any attacker."""
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError as DjangoValidationError
+
+    with pytest.raises(DjangoValidationError) as refused:
+        validate_password(password)
+    assert any(e.code in ("password_patterned", "password_too_common") for e in refused.value.error_list)
+    assert all(any("\u4e00" <= ch <= "\u9fff" for ch in m) for m in refused.value.messages)
+
+
+@pytest.mark.parametrize("password", ["Zx7#mK2p!q", "Gv9$Ltq3wR", "霜降-Kx82!vq"])
+def test_strong_passwords_still_pass(password: str) -> None:
+    from django.contrib.auth.password_validation import validate_password
+
+    validate_password(password)
+
+
+def test_the_weak_list_is_a_real_vendored_file() -> None:
+    from govit.core.validators import WEAK_PASSWORDS_FILE, weak_cores
+
+    vendored = [line for line in WEAK_PASSWORDS_FILE.read_text(encoding="utf-8").splitlines()
+                if line and not line.startswith("#")]
+    assert len(vendored) > 150 and {"admin", "password", "tongzhou", "beijing", "qazwsx"} <= set(vendored)
+    assert len(weak_cores()) > 5000  # with Django's common-password list

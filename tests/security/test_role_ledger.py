@@ -20,7 +20,9 @@ def _sql(statement: str, params: list) -> None:
         if connection.vendor == "postgresql":
             cursor.execute("SET LOCAL session_replication_role = replica")
         else:
-            cursor.execute("DROP TRIGGER IF EXISTS core_roleledgerentry_no_update")
+            from govit.core import dbguard
+
+            dbguard.remove(connection)
         cursor.execute(statement, params)
 
 

@@ -42,8 +42,11 @@ def test_admin_role_cannot_be_combined_with_another_role() -> None:
     # The same administrator role in a second jurisdiction is not a combination.
     kdl = Jurisdiction.objects.get(code="150203")
     fresh = User.objects.create(username="regional_sysadmin")
-    role_assign(user=fresh, role=Role.SYSTEM_ADMIN, jurisdiction=tz, actor=None)
-    role_assign(user=fresh, role=Role.SYSTEM_ADMIN, jurisdiction=kdl, actor=None)
+    from govit.core.otp import ensure_demo_totp_device
+
+    ensure_demo_totp_device(fresh)  # an administrator role needs the holder's own second factor
+    role_assign(user=fresh, role=Role.SYSTEM_ADMIN, jurisdiction=tz, actor=None, holder_confirmed=True)
+    role_assign(user=fresh, role=Role.SYSTEM_ADMIN, jurisdiction=kdl, actor=None, holder_confirmed=True)
 
 
 @pytest.mark.parametrize("actor", ["tz_system_admin", "tz_audit_admin", "tz_lead_office", "bz_security_admin"])
@@ -76,7 +79,7 @@ def test_security_admin_grants_and_revokes_on_the_web_page() -> None:
                                                       "unit": other_unit.pk})
     assert outside.status_code == 200 and not RoleAssignment.objects.filter(unit=other_unit,
                                                                             user__username="tz_new_applicant")
-    assert client.post(reverse("accounts:role-revoke", args=[granted.pk])).status_code == 302
+    assert client.post(reverse("accounts:role-revoke", args=[granted.pk]), {"confirmed": "1"}).status_code == 302
     assert not RoleAssignment.objects.filter(pk=granted.pk).exists()
     foreign = RoleAssignment.objects.get(user__username="bz_applicant")
     assert client.post(reverse("accounts:role-revoke", args=[foreign.pk])).status_code == 404
@@ -98,11 +101,12 @@ def test_system_admin_manages_accounts_but_not_roles() -> None:
     weak = client.post(reverse("accounts:users"), {"username": "kdl_weak", "full_name": "弱", "password": "abc"})
     assert "至少需要 8 个字符" in weak.content.decode()
     target = _user("kdl_applicant")
-    assert client.post(reverse("accounts:user-active", args=[target.pk]), {"active": "0"}).status_code == 302
+    disable = {"active": "0", "confirmed": "1"}
+    assert client.post(reverse("accounts:user-active", args=[target.pk]), disable).status_code == 302
     target.refresh_from_db()
     assert not target.is_active
     foreign = _user("bz_applicant")
-    assert client.post(reverse("accounts:user-active", args=[foreign.pk]), {"active": "0"}).status_code == 404
+    assert client.post(reverse("accounts:user-active", args=[foreign.pk]), disable).status_code == 404
     assert client.get(reverse("accounts:roles")).status_code == 403
 
 
@@ -171,7 +175,7 @@ def test_administrators_reach_no_business_page_or_api(role: str) -> None:
     assert client.get("/api/v1/me").status_code == 200
     assert client.get(reverse("web:home")).status_code == 200
     # A bearer token does not get around it either.
-    _, raw = api_token_create(user=_user(f"bz_{role}"), name="test", actor=None)
+    _, raw = api_token_create(user=_user(f"bz_{role}"), name="test", actor=None, scope="write")
     token_client = Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
     assert token_client.get("/api/v1/projects").status_code == 403
     assert token_client.get("/api/v1/me").status_code == 200

@@ -73,3 +73,16 @@ def test_storage_names_are_generated() -> None:
     assert storage_name(prefix="../../x", kind="pdf").startswith("x/")
     with pytest.raises(ValueError):
         storage_name(prefix="a", kind="exe")
+
+
+@pytest.mark.parametrize("member", ["C:\\Windows\\evil.dll", "C:/Windows/evil.dll", "c:evil.txt",
+                                    "\\\\server\\share\\x", "/etc/passwd", "a/../../x"])
+def test_zip_members_with_drive_letters_or_absolute_paths_are_refused(member: str) -> None:
+    """Extracted on Windows, `C:/…` (or `C:\\…`) is written outside the target folder (zip slip)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr(zipfile.ZipInfo("word/document.xml"), b"<w/>")
+        info = zipfile.ZipInfo("placeholder")
+        info.filename = member  # as an attacker's tool writes it, unnormalised
+        archive.writestr(info, b"x")
+    assert sniff_kind(buffer.getvalue()) is None
