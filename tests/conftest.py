@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -18,3 +20,22 @@ def demo_data(db: None) -> None:
 @pytest.fixture
 def demo_password() -> str:
     return DEMO_PASSWORD
+
+
+@pytest.fixture(autouse=True)
+def _fresh_audit_checkpoints() -> Iterator[None]:
+    """Each test starts without external audit checkpoints (a flushed test database is not a wipe)."""
+    _drop_checkpoint_file()
+    yield
+    _drop_checkpoint_file()
+
+
+def _drop_checkpoint_file() -> None:
+    from django.conf import settings
+
+    path = getattr(settings, "GOVIT_AUDIT_CHECKPOINT_FILE", None) if settings.configured else None
+    if path:
+        Path(path).unlink(missing_ok=True)
+        from govit.core import checkpoints
+
+        checkpoints._last_written.clear()

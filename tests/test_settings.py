@@ -77,8 +77,10 @@ def test_production_refuses_to_start_without_secret_key() -> None:
     assert "SECRET_KEY" in result.stderr
 
 
-def test_production_passes_check_deploy_without_warnings() -> None:
-    env = _clean_env(DJANGO_SETTINGS_MODULE="govit.settings.production", SECRET_KEY="x" * 64 + "-Az9!q")
+def test_production_passes_check_deploy_without_warnings(tmp_path) -> None:
+    # A key directory of its own: a developer's var/keys (the pre-issue-12 default) is govit.W010.
+    env = _clean_env(DJANGO_SETTINGS_MODULE="govit.settings.production", SECRET_KEY="x" * 64 + "-Az9!q",
+                     GOVIT_KEY_DIR=str(tmp_path / "keys"))
     result = _manage("check", "--deploy", "--fail-level", "WARNING", env=env)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
