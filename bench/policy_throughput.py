@@ -51,7 +51,7 @@ def make_project(rng: random.Random) -> dict:
                   "completed": f"2026-{rng.randint(1, 10):02d}-{rng.randint(1, 28):02d}"},
     }
     if rng.random() < 0.3:
-        project["change"] = {"increase_wan": rng.uniform(0, 60), "decrease_wan": rng.uniform(0, 60),
+        project["change"] = {"increase_wan": round(rng.uniform(0, 60), 2), "decrease_wan": round(rng.uniform(0, 60), 2),
                              "basis": "technical_optimization", "goal_unchanged": True}
     if rng.random() < 0.2:
         del project["on_gov_cloud"]
