@@ -160,6 +160,34 @@ def test_bad_subscriptions_are_refused_naming_the_field(api: Any, url: str, fiel
     assert body["field"] == "kinds"
 
 
+@pytest.mark.parametrize("url", ["http://169.254.169.254/latest/meta-data/", "http://[fe80::1]/x",
+                                 "http://0.0.0.0:8000/x", "http://224.0.0.1/x", "http://[::ffff:169.254.1.1]/x"])
+def test_a_receiver_at_a_link_local_or_non_unicast_address_is_refused(api: Any, url: str) -> None:
+    body = api("tz_lead_office").post("/webhooks", {"name": "元数据", "url": url}, status=400)
+    assert body["code"] == "invalid_input" and body["field"] == "url" and "不向其推送事件" in body["detail"]
+
+
+def test_private_addresses_of_the_government_network_are_allowed(api: Any) -> None:
+    assert subscribe(api, "https://10.12.3.4:8443/govit-hook")["url"] == "https://10.12.3.4:8443/govit-hook"
+
+
+def test_loopback_receivers_are_refused_unless_allowed(api: Any, settings: Any,
+                                                       django_capture_on_commit_callbacks: Any) -> None:
+    with receiver() as hook:
+        settings.GOVIT_WEBHOOK_ALLOW_LOOPBACK = False
+        body = api("tz_lead_office").post("/webhooks", {"name": "本机", "url": hook.url}, status=400)
+        assert body["field"] == "url" and "回环" in body["detail"]
+        # A host name is resolved before every delivery: "localhost" passes the form, not the send.
+        subscribe(api, hook.url.replace("127.0.0.1", "localhost"))
+        with django_capture_on_commit_callbacks(execute=True):
+            new_project(api("tz_applicant"))
+        delivery = WebhookDelivery.objects.get()
+        assert hook.requests == [] and delivery.attempts == 1 and "回环" in delivery.last_error
+        settings.GOVIT_WEBHOOK_ALLOW_LOOPBACK = True
+        api("tz_lead_office").post(f"/webhooks/deliveries/{delivery.pk}/redeliver")
+        assert len(hook.requests) == 1
+
+
 def test_the_secret_is_stored_sealed(api: Any) -> None:
     created = subscribe(api, "https://oa.example.gov.cn/hook")
     from govit.integrations.models import WebhookSubscription

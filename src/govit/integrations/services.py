@@ -37,6 +37,11 @@ def clean_url(url: str) -> str:
     if parts.username or parts.password:
         raise InvalidInput("接收地址中不能包含用户名或密码；接收方请用签名（X-Govit-Signature）核验来源。",
                            field="url")
+    try:
+        # A literal address is judged now; a host name is resolved before every delivery.
+        webhooks.check_host(parts.hostname, resolve=False)
+    except webhooks.ForbiddenAddress as exc:
+        raise InvalidInput(f"{exc}。", field="url") from exc
     return url
 
 

@@ -9,13 +9,22 @@ Headers of every delivery:
 A 2xx answer is success; anything else (3xx included: redirects are not followed), a timeout or a
 connection error is a failed attempt, retried after GOVIT_WEBHOOK_RETRY_SECONDS[n] seconds; after the
 last one the delivery is marked failed and the lead office can redeliver it from the delivery log.
+
+Where a delivery may go (server-side request forgery): the receiver's host is resolved before every
+attempt and refused when any of its addresses is link-local (169.254.0.0/16 — a cloud's metadata
+service — and fe80::/10), unspecified, multicast or reserved, and when it is loopback unless
+GOVIT_WEBHOOK_ALLOW_LOOPBACK is on (development and tests). Private ranges are allowed: receivers on
+the 政务外网 live there. A name that resolves elsewhere between the check and the connection is the
+residual risk; put an egress proxy in front of the workers where that matters.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import logging
 import secrets
+import socket
 import time
 import urllib.error
 import urllib.request
@@ -74,10 +83,53 @@ class _NoRedirects(urllib.request.HTTPRedirectHandler):
         return None
 
 
+class ForbiddenAddress(ValueError):
+    """The receiver's host is (or resolves to) an address a webhook must not reach."""
+
+
+def address_problem(address: str) -> str | None:
+    """Why a delivery must not go to this IP address, in Chinese, or None when it may."""
+    try:
+        ip = ipaddress.ip_address(address.split("%", 1)[0])
+    except ValueError:
+        return None
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    if ip.is_loopback:
+        if getattr(settings, "GOVIT_WEBHOOK_ALLOW_LOOPBACK", False):
+            return None
+        return f"{ip} 是本机回环地址"
+    if ip.is_link_local:
+        return f"{ip} 是链路本地地址（含云平台元数据服务）"
+    if ip.is_unspecified or ip.is_multicast or ip.is_reserved:
+        return f"{ip} 不是可投递的单播地址"
+    return None
+
+
+def check_host(host: str, port: int | None = None, *, resolve: bool = True) -> None:
+    """Refuse a receiver host that is, or resolves to, a forbidden address (ForbiddenAddress)."""
+    problem = address_problem(host.strip("[]"))
+    if problem is None and resolve:
+        try:
+            infos = socket.getaddrinfo(host, port or 443, proto=socket.IPPROTO_TCP)
+        except OSError:
+            infos = []  # unresolvable: the connection attempt reports it
+        for info in infos:
+            problem = address_problem(str(info[4][0]))
+            if problem:
+                break
+    if problem:
+        raise ForbiddenAddress(f"接收地址指向 {problem}，不向其推送事件")
+
+
 def post(url: str, body: bytes, headers: dict[str, str], *, timeout_s: float) -> int:
     """POST and return the HTTP status (an HTTP error status is returned, not raised)."""
+    from urllib.parse import urlsplit
+
     if not url.lower().startswith(("https://", "http://")):
         raise ValueError("webhook URLs must be http(s)")
+    parts = urlsplit(url)
+    check_host(parts.hostname or "", parts.port)
     request = urllib.request.Request(url, data=body, method="POST", headers=headers)  # noqa: S310 (http(s) only)
     opener = urllib.request.build_opener(_NoRedirects)
     try:
@@ -103,6 +155,8 @@ def describe(exc: BaseException) -> str:
         what = "TLS（HTTPS）连接失败，请检查接收方证书"
     elif isinstance(reason, ConnectionError):
         what = "连接中断"
+    elif isinstance(exc, ForbiddenAddress):
+        return str(exc)
     elif isinstance(exc, crypto.DecryptionError):
         what = "签名密钥无法解密（密钥环缺少当时的密钥），请停用后重新订阅"
     elif isinstance(exc, ValueError):

@@ -301,6 +301,9 @@ GOVIT_NOTIFICATION_CHANNELS = [c.strip() for c in os.environ.get(
 # (after the last one the delivery is marked failed). Idempotency-Key answers are kept this long.
 GOVIT_WEBHOOK_DELIVERY_TIMEOUT = float(os.environ.get("GOVIT_WEBHOOK_DELIVERY_TIMEOUT", "5"))
 GOVIT_WEBHOOK_RETRY_SECONDS = [60, 300, 900, 3600, 10800, 21600, 43200, 86400]
+# Receivers on this machine (127.0.0.0/8, ::1) are refused unless this is on; link-local addresses
+# (cloud metadata) are always refused, private ranges (政务外网) always allowed.
+GOVIT_WEBHOOK_ALLOW_LOOPBACK = os.environ.get("GOVIT_WEBHOOK_ALLOW_LOOPBACK", "") == "1"
 GOVIT_IDEMPOTENCY_TTL_HOURS = int(os.environ.get("GOVIT_IDEMPOTENCY_TTL_HOURS", "24"))
 # Health rating weights (govit.supervision.rating.HealthWeights); override any field by name here.
 GOVIT_HEALTH_WEIGHTS: dict[str, float] = {}

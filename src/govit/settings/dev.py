@@ -15,6 +15,8 @@ GOVIT_KEY_FILE_AUTOCREATE = True
 GOVIT_ALLOW_FLUSH = True
 GOVIT_SERVE_DJANGO_ADMIN = True
 GOVIT_ALLOW_DEMO = True
+# A developer's test receiver usually listens on this machine.
+GOVIT_WEBHOOK_ALLOW_LOOPBACK = True
 # `GOVIT_DEMO_SKIP_OTP=1 make run` skips the TOTP step for a quick look (never in production).
 GOVIT_DEMO_SKIP_OTP = os.environ.get("GOVIT_DEMO_SKIP_OTP", "") == "1"
 

@@ -17,6 +17,8 @@ GOVIT_SERVE_DJANGO_ADMIN = True
 GOVIT_AUDIT_CHECKPOINT_FILE = VAR_DIR / f"test-checkpoints-{os.getpid()}.log"
 GOVIT_AUDIT_CHECKPOINT_SINKS: list[str] = []
 GOVIT_ALLOW_DEMO = True
+# The webhook tests run their receiver on 127.0.0.1 (tests/api/receiver.py).
+GOVIT_WEBHOOK_ALLOW_LOOPBACK = True
 # Same algorithm as production, fewer rounds: the suite logs in dozens of users.
 GOVIT_PBKDF2_SM3_ITERATIONS = 1_000
 # Django's test client `login()` calls authenticate() without a request, which axes refuses;
