@@ -37,6 +37,7 @@ LINE_MAX = 500  # a one-line text field (名称 …), unless a field says otherw
 _BIDI = "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
 _KEPT_MULTILINE = "\t\n"
 _SURROGATE = re.compile("[\ud800-\udfff]")
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
 
 class BoundsError(ValueError):
@@ -63,6 +64,20 @@ def _dropped(ch: str, multiline: bool) -> bool:
     if category == "Cs":
         return True
     return category == "Cf" and ch not in "\u200c\u200d"
+
+
+def storable(value: Any) -> Any:
+    """`value` (text, or dicts and lists of it) with NUL and lone surrogates replaced by U+FFFD.
+
+    For records of what was attempted (audit entries): PostgreSQL can store neither character, and
+    unlike `clean_text` nothing is dropped, so the record still shows that something was there."""
+    if isinstance(value, str):
+        return _UNSTORABLE.sub("\ufffd", value)
+    if isinstance(value, dict):
+        return {storable(k): storable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [storable(v) for v in value]
+    return value
 
 
 def clean_text(value: str, *, multiline: bool = True) -> str:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import ipaddress
 import json
-import re
 import secrets
 from datetime import datetime
 from typing import Any
@@ -15,6 +14,7 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.ipv6 import clean_ipv6_address
 
+from govit.bounds import storable
 from govit.core import checkpoints, crypto
 from govit.core.audit import canonical_payload
 from govit.core.models import (
@@ -49,24 +49,9 @@ def _normalise_ip(source_ip: str | None) -> str | None:
     return str(address)
 
 
-_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
-
-
-def _storable(value: Any) -> Any:
-    """NUL and lone surrogates replaced by U+FFFD: PostgreSQL can store neither (text nor jsonb), and
-    an entry that can not be written would lose the record of what was attempted."""
-    if isinstance(value, str):
-        return _UNSTORABLE.sub("\ufffd", value)
-    if isinstance(value, dict):
-        return {_storable(k): _storable(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_storable(v) for v in value]
-    return value
-
-
 def _jsonable(details: dict[str, Any] | None) -> dict[str, Any]:
     # Round-trip through JSON so what is hashed is exactly what the database will return.
-    return _storable(json.loads(json.dumps(details or {}, cls=DjangoJSONEncoder, ensure_ascii=False)))
+    return storable(json.loads(json.dumps(details or {}, cls=DjangoJSONEncoder, ensure_ascii=False)))
 
 
 def audit_record(
@@ -94,7 +79,7 @@ def audit_record(
     name = actor_name if actor_name is not None else (real_actor.get_username() if real_actor else "")
     object_type = obj._meta.label_lower if obj is not None else ""
     object_id = str(obj.pk) if obj is not None and obj.pk is not None else ""
-    object_repr = _storable(str(obj)[:255]) if obj is not None else ""
+    object_repr = storable(str(obj)[:255]) if obj is not None else ""
     clean_details = _jsonable(details)
     clean_ip = _normalise_ip(source_ip)
     jurisdiction_code = _jurisdiction_code(jurisdiction, obj, real_actor)
@@ -108,7 +93,7 @@ def audit_record(
             "seq": head.last_seq + 1,
             "timestamp": timezone.now(),
             "actor_id": real_actor.pk if real_actor else None,
-            "actor_name": _storable(name[:150]),
+            "actor_name": storable(name[:150]),
             "action": action,
             "object_type": object_type,
             "object_id": object_id,
