@@ -23,6 +23,15 @@ def demo_password() -> str:
 
 
 @pytest.fixture(autouse=True)
+def _fresh_cache() -> None:
+    """Each test starts with an empty cache: menu badges are cached against the audit chain head, and a
+    rolled-back test database returns to the same head with other rows."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _fresh_audit_checkpoints() -> Iterator[None]:
     """Each test starts without external audit checkpoints (a flushed test database is not a wipe)."""
     _drop_checkpoint_file()

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from govit.core.models import Role, RoleAssignment, User
+from govit.core.services import audit_record
 from govit.projects.selectors import lead_office_inbox, lead_office_inbox_count
 from govit.reviews.models import OpinionTask
 from govit.reviews.selectors import open_task_count
@@ -27,12 +28,19 @@ def _client(username: str) -> Client:
     return client
 
 
+def _task(**fields: object) -> OpinionTask:
+    """A task written the way the review service writes one: the row, then its audit entry (the menu
+    badges are cached against the audit chain head, so a write that skips the audit is not seen)."""
+    task = OpinionTask.objects.create(**fields)
+    audit_record(actor=None, actor_name="review.open_stage_tasks", action="review.task_open", obj=task)
+    return task
+
+
 def _own_task(prefix: str) -> OpinionTask:
     lead = User.objects.get(username=f"{prefix}_lead_office")
     unit = RoleAssignment.objects.get(user=lead, role=Role.LEAD_OFFICE).unit
-    return OpinionTask.objects.create(project=make_project(prefix, name="共享审核项目"), body="data_bureau", unit=unit,
-                                      aspect="政务数据共享与集约化建设审核意见",
-                                      due_date=timezone.localdate() + timedelta(days=5))
+    return _task(project=make_project(prefix, name="共享审核项目"), body="data_bureau", unit=unit,
+                 aspect="政务数据共享与集约化建设审核意见", due_date=timezone.localdate() + timedelta(days=5))
 
 
 def test_the_lead_offices_own_opinion_is_in_its_inbox_and_on_the_project(demo_data: None) -> None:
@@ -68,13 +76,29 @@ def test_menu_badges_count_what_waits(demo_data: None, rf: object) -> None:
     assert workspace(request)["govit_nav_total"] == sum(nav.values())
     reviewer = User.objects.get(username="bz_member_reviewer")
     unit = RoleAssignment.objects.get(user=reviewer, role=Role.MEMBER_REVIEWER).unit
-    OpinionTask.objects.create(project=make_project("bz", name="财政审核项目"), body="finance", unit=unit,
-                               aspect="财政资金审核意见", due_date=timezone.localdate())
+    _task(project=make_project("bz", name="财政审核项目"), body="finance", unit=unit,
+          aspect="财政资金审核意见", due_date=timezone.localdate())
     request.user = reviewer
     nav = {label: count for label, _, count in workspace(request)["govit_nav"]}
     assert nav["审查意见任务"] == open_task_count(reviewer) == 1
     page = _client("bz_member_reviewer").get(reverse("web:home")).content.decode()
     assert "（1 项待办）" in page
+
+
+def test_menu_badges_cost_no_count_query_until_an_audited_write(demo_data: None, rf: object) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    lead = User.objects.get(username="tz_lead_office")
+    request = rf.get("/home/")  # type: ignore[attr-defined]
+    request.user = lead
+    first = {label: count for label, _, count in workspace(request)["govit_nav"]}["待办"]
+    with CaptureQueriesContext(connection) as again:
+        cached = {label: count for label, _, count in workspace(request)["govit_nav"]}["待办"]
+    assert cached == first == lead_office_inbox_count(lead)
+    assert not any("UNION" in q["sql"] for q in again.captured_queries)  # the inbox count was not run
+    _own_task("tz")  # an audited write anywhere moves the chain head: the next page counts again
+    assert {label: count for label, _, count in workspace(request)["govit_nav"]}["待办"] == first + 1
 
 
 def test_destructive_account_actions_ask_on_a_page_without_javascript(demo_data: None) -> None:

@@ -22,7 +22,7 @@ class ExpertsConfig(AppConfig):
         register_nav_item(label="专家抽取", url_name="experts:draws", roles={Role.LEAD_OFFICE}, order=210)
         register_nav_item(label="专家费", url_name="experts:fees", roles={Role.LEAD_OFFICE}, order=220)
         register_nav_item(label="我的评审", url_name="experts:workspace", roles={Role.EXPERT}, order=200,
-                          count=selectors.reviews_waiting_count)
+                          count=selectors.reviews_waiting_count, audited=True)
         for code, label in {
             "expert.create": "新增专家",
             "expert.update": "修改专家信息",

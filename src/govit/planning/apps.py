@@ -15,7 +15,7 @@ class PlanningConfig(AppConfig):
         from govit.web.navigation import register_nav_item
 
         register_nav_item(label="年度计划", url_name="planning:list", roles={Role.LEAD_OFFICE, Role.LEADERSHIP},
-                          order=20, count=plans_awaiting_decision_count)
+                          order=20, count=plans_awaiting_decision_count, audited=True)
         register_audit_action("plan.proposal_adopt", "按年度计划建议方案编入计划")
         # After the projects demo (100): the 通州 reserve pool for the year after next, planned from the proposal.
         register_demo_loader(load_proposal_demo, order=150)

@@ -12,4 +12,4 @@ class ReviewsConfig(AppConfig):
         from govit.web.navigation import register_nav_item
 
         register_nav_item(label="审查意见任务", url_name="reviews:tasks", roles={Role.MEMBER_REVIEWER}, order=10,
-                          count=open_task_count)
+                          count=open_task_count, audited=True)

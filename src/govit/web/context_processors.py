@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from govit.core.selectors import role_assignments_of
 from govit.policy import vocabulary
-from govit.web.navigation import nav_counts, nav_items_for
+from govit.web.navigation import audit_generation, nav_counts, nav_items_for
 
 
 def workspace(request: HttpRequest) -> dict[str, Any]:
@@ -22,7 +22,9 @@ def workspace(request: HttpRequest) -> dict[str, Any]:
     assignments = list(role_assignments_of(user))
     roles = {a.role for a in assignments}
     jurisdictions = list(dict.fromkeys(a.jurisdiction for a in assignments))
-    nav = [(item.label, url, nav_counts(item, user)) for item in nav_items_for(roles) if (url := item.url())]
+    items = [(item, url) for item in nav_items_for(roles) if (url := item.url())]
+    generation = audit_generation() if any(item.audited for item, _ in items) else None
+    nav = [(item.label, url, nav_counts(item, user, generation)) for item, url in items]
     pack_id = next((j.pack_ids[0] for j in jurisdictions if j.pack_ids), None)
     return {
         "govit_pack_id": pack_id,

@@ -19,6 +19,9 @@ class NavItem:
     order: int = 100
     # How many things wait on the user behind this link (shown as a badge); None when nothing is counted.
     count: Callable[[Any], int] | None = None
+    # The count changes only through audited writes (every service writes one), so it is cached against
+    # the audit chain's head: any write anywhere starts a new key, and a page costs no count query.
+    audited: bool = False
 
     def url(self) -> str | None:
         try:
@@ -33,15 +36,39 @@ _ITEMS: dict[tuple[str, str], NavItem] = {}
 
 def register_nav_item(
     *, label: str, url_name: str, roles: frozenset[str] | set[str] = ALL_ROLES, order: int = 100,
-    count: Callable[[Any], int] | None = None,
+    count: Callable[[Any], int] | None = None, audited: bool = False,
 ) -> None:
-    """Show a link to `url_name` in the top navigation of the given roles; `count(user)` is its 待办 badge."""
+    """Show a link to `url_name` in the top navigation of the given roles; `count(user)` is its 待办 badge
+    (`audited`: it changes only through audited writes and may be cached against the audit chain head)."""
     _ITEMS[(url_name, label)] = NavItem(label=label, url_name=url_name, roles=frozenset(roles), order=order,
-                                        count=count)
+                                        count=count, audited=audited)
 
 
-def nav_counts(item: NavItem, user: Any) -> int:
-    return int(item.count(user)) if item.count is not None else 0
+NAV_COUNT_TTL = 300
+
+
+def audit_generation() -> str:
+    """The audit chain head (seq and hash): it moves with every audited write, rollbacks included."""
+    from govit.core.models import AuditChainHead
+
+    head = AuditChainHead.objects.filter(pk=1).values_list("last_seq", "last_hash").first()
+    return f"{head[0]}-{head[1][:16]}" if head else "0"
+
+
+def nav_counts(item: NavItem, user: Any, generation: str | None = None) -> int:
+    """The badge of `item` for `user`; `generation` (audit_generation()) lets an audited count be cached."""
+    if item.count is None:
+        return 0
+    if not (item.audited and generation):
+        return int(item.count(user))
+    from django.core.cache import cache
+
+    key = f"govit:nav:{item.url_name}:{item.label}:{user.pk}:{generation}"
+    value = cache.get(key)
+    if value is None:
+        value = int(item.count(user))
+        cache.set(key, value, NAV_COUNT_TTL)
+    return int(value)
 
 
 def nav_items_for(roles: set[str]) -> list[NavItem]:
