@@ -9,6 +9,8 @@ fingerprint) ride along.
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from typing import Any
 
 from govit.analysis.engine.index import Doc, Scored
@@ -108,14 +110,32 @@ def analysis_check(*, jurisdiction: Jurisdiction, project: Any) -> dict[str, Any
                                   exclude=exclude))
 
 
+_CHECKS: OrderedDict[int, tuple[Any, CheckResult]] = OrderedDict()
+_CHECKS_MAX = 4096
+_checks_lock = threading.Lock()
+
+
 def project_check(project: Project) -> CheckResult:
-    """The live answer for a stored project (its project page; the applicant's pre-check)."""
+    """The live answer for a stored project (its project page; the applicant's pre-check).
+
+    Kept per process for as long as the jurisdiction's index is the same object: any change to a
+    project or system of the jurisdiction gives a new index, and so a fresh answer."""
     index = synced_index(project.jurisdiction)
+    with _checks_lock:
+        cached = _CHECKS.get(project.pk)
+        if cached is not None and cached[0] is index:
+            _CHECKS.move_to_end(project.pk)
+            return cached[1]
     key = f"project:{project.pk}"
     subject = index.docs[index.by_key[key]] if key in index.by_key else None
     if subject is None:
         return CheckResult(similar=[], findings=[])
-    return check_subject(index, subject, pack_rules(project.pack_id), load_lexicon().key_items)
+    result = check_subject(index, subject, pack_rules(project.pack_id), load_lexicon().key_items)
+    with _checks_lock:
+        _CHECKS[project.pk] = (index, result)
+        while len(_CHECKS) > _CHECKS_MAX:
+            _CHECKS.popitem(last=False)
+    return result
 
 
 def draft_check(*, jurisdiction: Jurisdiction, unit: Unit, name: str, content: str, functions: list[str],

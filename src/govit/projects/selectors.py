@@ -260,11 +260,15 @@ def lead_office_inbox_rows(user: AnyUser | None, *, kind: str = "", query: str =
         return Value(name, output_field=CharField())
 
     open_tasks = OpinionTask.objects.filter(project=OuterRef("pk"), status=TaskStatus.OPEN)
-    waiting = (Q(state__in=list(INBOX_LABELS)) | Q(state=S.UNDER_REVIEW) & ~Exists(open_tasks)
-               | Q(awaiting__in=list(AWAITING_LABELS)))
-    projects = (Project.objects.filter(waiting, jurisdiction_id__in=jurisdiction_ids).order_by()
+    awaiting = Q(awaiting__in=list(AWAITING_LABELS))
+    # A project waits when it is at a lead-office step, under review with no open task, or asks for an
+    # acceptance. As three disjoint branches (not one OR), each reads the project_inbox index alone.
+    waiting = [Q(state__in=list(INBOX_LABELS)),
+               Q(state=S.UNDER_REVIEW) & (~Exists(open_tasks) | awaiting),
+               awaiting & ~Q(state__in=[*INBOX_LABELS, S.UNDER_REVIEW])]
+    projects = [Project.objects.filter(branch, jurisdiction_id__in=jurisdiction_ids).order_by()
                 .annotate(kind=kind_value("project"), ref=F("pk"), since=F("updated_at"))
-                .values_list("kind", "ref", "pk", "since"))
+                .values_list("kind", "ref", "pk", "since") for branch in waiting]
     changes = (ChangeRequest.objects.filter(project__jurisdiction_id__in=jurisdiction_ids,
                                             status=ChangeStatus.PENDING).order_by()
                .annotate(kind=kind_value("change"), ref=F("pk"), since=F("requested_at"))
@@ -293,11 +297,11 @@ def lead_office_inbox_rows(user: AnyUser | None, *, kind: str = "", query: str =
     if query:
         matching = Project.objects.filter(jurisdiction_id__in=jurisdiction_ids).filter(
             Q(name__icontains=query) | Q(unit__name__icontains=query)).values("pk")
-        parts = {k: (qs.filter(pk__in=matching) if k == "project" else qs.filter(project_id__in=matching))
+        parts = {k: ([p.filter(pk__in=matching) for p in qs] if k == "project" else qs.filter(project_id__in=matching))
                  for k, qs in parts.items()}
     if kind in parts:
         parts = {kind: parts[kind]}
-    first, *others = parts.values()
+    first, *others = [q for part in parts.values() for q in (part if isinstance(part, list) else [part])]
     order = ("-since", "-kind", "-ref") if newest_first else ("since", "kind", "ref")
     return (first.union(*others, all=True) if others else first).order_by(*order)
 

@@ -115,6 +115,11 @@ def _database_config() -> dict:
         if config["ENGINE"] == "django.db.backends.sqlite3":
             # DATABASE_URL=sqlite:///… keeps the same locking behaviour as the embedded default.
             config["OPTIONS"] = {**SQLITE_OPTIONS, **config.get("OPTIONS", {})}
+        elif "postgresql" in config["ENGINE"]:
+            # No JIT: our queries are short, and compiling one cost ~70 ms of a 100 ms inbox page at
+            # 100,000 projects (docs/performance.md). GOVIT_PG_OPTIONS replaces it.
+            options = os.environ.get("GOVIT_PG_OPTIONS", "-c jit=off")
+            config["OPTIONS"] = {**({"options": options} if options else {}), **config.get("OPTIONS", {})}
         return config
     return {"ENGINE": "django.db.backends.sqlite3", "NAME": str(VAR_DIR / "govit.sqlite3"),
             "OPTIONS": dict(SQLITE_OPTIONS)}
