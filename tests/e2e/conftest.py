@@ -11,6 +11,8 @@ from __future__ import annotations
 import io
 import os
 import re
+import shutil
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -57,11 +59,47 @@ def assert_no_overflow(page: Any) -> None:
 
 
 @pytest.fixture
-def e2e_world(transactional_db: None, settings: Any, tmp_path: Path) -> None:
-    """Everything `govit demo` loads, with the TOTP second factor switched on as in production."""
+def e2e_world(transactional_db: None, settings: Any, tmp_path: Path,
+              tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Everything `govit demo` loads, with the TOTP second factor switched on as in production.
+
+    Loading the demo takes ~25 s; on SQLite the first test's loaded database and media are kept (the
+    SQLite backup API) and every later test starts from a copy, as if it had loaded them itself."""
+    from django.db import connection
+
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.GOVIT_DEMO_SKIP_OTP = False
-    run_demo_loaders(stdout=io.StringIO())
+    if connection.vendor != "sqlite":
+        run_demo_loaders(stdout=io.StringIO())
+        return
+    connection.ensure_connection()
+    snapshot = _DEMO_SNAPSHOT.get("folder")
+    if snapshot is None:
+        run_demo_loaders(stdout=io.StringIO())
+        snapshot = tmp_path_factory.mktemp("e2e-demo")
+        _sqlite_copy(connection.connection, snapshot / "demo.sqlite3", into_file=True)
+        if Path(settings.MEDIA_ROOT).exists():
+            shutil.copytree(settings.MEDIA_ROOT, snapshot / "media")
+        _DEMO_SNAPSHOT["folder"] = snapshot
+        return
+    _sqlite_copy(connection.connection, snapshot / "demo.sqlite3", into_file=False)
+    if (snapshot / "media").exists():
+        shutil.copytree(snapshot / "media", settings.MEDIA_ROOT)
+
+
+_DEMO_SNAPSHOT: dict[str, Path] = {}
+
+
+def _sqlite_copy(live: Any, file: Path, *, into_file: bool) -> None:
+    """Copy the whole test database into `file` (into_file) or back from it, pages and sequences."""
+    other = sqlite3.connect(str(file))
+    try:
+        if into_file:
+            live.backup(other)
+        else:
+            other.backup(live)
+    finally:
+        other.close()
 
 
 @pytest.fixture
