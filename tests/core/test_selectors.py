@@ -57,3 +57,27 @@ def test_anonymous_inactive_and_unassigned_users_see_nothing() -> None:
     inactive.save()
     assert not units_visible_to(inactive).exists()
     assert inactive not in users_visible_to(User.objects.get(username="bz_lead_office"))
+
+
+def test_a_request_reads_the_roles_once_and_sees_a_grant_or_revocation_at_once(django_assert_num_queries) -> None:
+    """Within one request (role_memo) the role assignments are read once; granting or revoking a role
+    (through the service, or any save or delete of an assignment) is seen by the rest of the request."""
+    from govit.core.selectors import assignments_of, holds, role_memo
+    from govit.core.services import role_assign, role_revoke
+
+    user = User.objects.get(username="tz_lead_office")
+    tongzhou = Jurisdiction.objects.get(code="320612")
+    with role_memo():
+        with django_assert_num_queries(1):
+            assert user_roles(user) == {Role.LEAD_OFFICE}
+            assert holds(user, Role.LEAD_OFFICE, jurisdiction_id=tongzhou.pk)
+            assert not holds(user, Role.LEADERSHIP)
+            assert user_jurisdiction_ids(user) == {tongzhou.pk}
+        granted = role_assign(user=user, role=Role.LEADERSHIP, jurisdiction=tongzhou, actor=None)
+        assert user_roles(user) == {Role.LEAD_OFFICE, Role.LEADERSHIP}
+        role_revoke(assignment=granted, actor=None)
+        assert user_roles(user) == {Role.LEAD_OFFICE}
+        RoleAssignment.objects.filter(user=user).delete()  # a queryset delete signals each row too
+        assert user_roles(user) == set()
+    RoleAssignment.objects.create(user=user, role=Role.LEAD_OFFICE, jurisdiction=tongzhou)
+    assert [ra.role for ra in assignments_of(user)] == [Role.LEAD_OFFICE]  # outside a request: the database

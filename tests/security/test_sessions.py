@@ -66,3 +66,24 @@ def test_defaults() -> None:
     assert settings.GOVIT_SESSION_IDLE_SECONDS == 15 * 60
     assert settings.GOVIT_SESSION_ABSOLUTE_SECONDS == 8 * 3600
     assert settings.AXES_FAILURE_LIMIT == 5 and settings.AXES_COOLOFF_TIME.total_seconds() == 15 * 60
+
+
+def test_a_page_view_does_not_write_the_session_until_the_touch_interval(settings) -> None:
+    """The idle clock is renewed at most once a minute: page views in between commit nothing."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from govit.core.middleware import touch_interval
+
+    settings.GOVIT_SESSION_IDLE_SECONDS = 15 * 60
+    assert touch_interval(15 * 60) == 60 and touch_interval(60) == 6
+    client = _signed_in("kdl_expert")
+    with _at(5), CaptureQueriesContext(connection) as quiet:
+        assert client.get(reverse("web:home")).status_code == 200
+    assert not [q for q in quiet.captured_queries if "django_session" in q["sql"] and "UPDATE" in q["sql"]]
+    with _at(61), CaptureQueriesContext(connection) as touched:
+        assert client.get(reverse("web:home")).status_code == 200
+    assert [q for q in touched.captured_queries if "django_session" in q["sql"] and "UPDATE" in q["sql"]]
+    # 14 minutes after the touch at 61 s: still signed in (the idle clock moved then).
+    with _at(61 + 14 * 60):
+        assert client.get(reverse("web:home")).status_code == 200

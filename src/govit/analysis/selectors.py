@@ -9,7 +9,7 @@ from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 
 from govit.analysis.models import ExistingSystem, Finding, FindingCode, FindingStatus, InventoryImportJob
 from govit.core.models import Jurisdiction, Role
-from govit.core.selectors import AnyUser, role_assignments_of
+from govit.core.selectors import AnyUser, holds, jurisdiction_ids_where
 from govit.projects.models import Project
 from govit.projects.presenters import cite_links
 
@@ -18,7 +18,7 @@ VIEW_ROLES = (Role.LEAD_OFFICE, Role.LEADERSHIP)
 
 
 def jurisdictions_of(user: AnyUser | None, roles: tuple[str, ...] = VIEW_ROLES) -> list[Jurisdiction]:
-    ids = role_assignments_of(user).filter(role__in=roles).values_list("jurisdiction_id", flat=True)
+    ids = jurisdiction_ids_where(user, roles)
     return list(Jurisdiction.objects.filter(pk__in=ids).order_by("code"))
 
 
@@ -27,7 +27,7 @@ def lead_jurisdictions(user: AnyUser | None) -> list[Jurisdiction]:
 
 
 def is_lead_of(user: AnyUser | None, jurisdiction_id: int) -> bool:
-    return role_assignments_of(user).filter(role=Role.LEAD_OFFICE, jurisdiction_id=jurisdiction_id).exists()
+    return holds(user, Role.LEAD_OFFICE, jurisdiction_id=jurisdiction_id)
 
 
 def findings_visible_to(user: AnyUser | None) -> QuerySet[Finding]:

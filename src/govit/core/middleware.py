@@ -46,7 +46,10 @@ def _signed_in(request: HttpRequest) -> bool:
 
 class SessionLifetimeMiddleware:
     """Signs the user out after GOVIT_SESSION_IDLE_SECONDS without a request (idle timeout) or
-    GOVIT_SESSION_ABSOLUTE_SECONDS after sign-in (absolute lifetime), with a notice on the login page."""
+    GOVIT_SESSION_ABSOLUTE_SECONDS after sign-in (absolute lifetime), with a notice on the login page.
+
+    The last-seen time is written at most once per `touch_interval` (a tenth of the idle limit, at
+    most 60 s), so a page view does not commit a session write; the session is saved only then."""
 
     def __init__(self, get_response: Handler) -> None:
         self.get_response = get_response
@@ -66,9 +69,16 @@ class SessionLifetimeMiddleware:
             if notice:
                 logout(request)
                 messages.info(request, notice)
-            else:
+            elif now - last_seen >= touch_interval(idle_limit) or SESSION_LAST_SEEN_KEY not in request.session:
+                # Writing the session on every request costs a database commit per page; renewing the
+                # idle clock once per interval ends an idle session at most that much early.
                 request.session[SESSION_LAST_SEEN_KEY] = now
         return self.get_response(request)
+
+
+def touch_interval(idle_limit: int) -> int:
+    """Seconds between two writes of the last-seen time: a tenth of the idle limit, at most a minute."""
+    return max(0, min(60, idle_limit // 10))
 
 
 def _deny_api(message: str, code: str) -> HttpResponse:
@@ -257,3 +267,17 @@ class NulParameterMiddleware:
 
             return error_response(400, "invalid_input", reason, field=name)
         return render(request, "400.html", {"reason": reason}, status=400)
+
+
+class RoleMemoMiddleware:
+    """One request reads the signed-in user's role assignments once (govit.core.selectors.role_memo):
+    the menu, the permission checks and the scope of every list ask the same question."""
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        from govit.core.selectors import role_memo
+
+        with role_memo():
+            return self.get_response(request)

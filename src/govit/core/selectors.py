@@ -5,12 +5,46 @@ Scoping rule: a user sees units and users of the jurisdictions where they hold a
 
 from __future__ import annotations
 
+import contextvars
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import TypeVar
+
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q, QuerySet
 
 from govit.core.models import AuditEntry, Jurisdiction, Role, RoleAssignment, Unit, User
 
 AnyUser = User | AnonymousUser
+T = TypeVar("T")
+
+
+def audit_generation() -> str:
+    """The audit chain head (seq and hash): it moves with every audited write, rollbacks included."""
+    from govit.core.models import AuditChainHead
+
+    head = AuditChainHead.objects.filter(pk=1).values_list("last_seq", "last_hash").first()
+    return f"{head[0]}-{head[1][:16]}" if head else "0"
+
+
+AUDITED_CACHE_TTL = 300
+
+
+def audit_cached(key: str, compute: Callable[[], T], *, generation: str | None = None,
+                 ttl: int = AUDITED_CACHE_TTL) -> T:
+    """`compute()` cached against the audit chain head: for figures that change only through audited
+    writes (every service writes one), so any write anywhere starts a new key. `ttl` bounds how long
+    a change made outside the services (none should be) can stay unseen. The day is part of the key."""
+    from django.core.cache import cache
+    from django.utils import timezone
+
+    generation = generation or audit_generation()
+    full = f"govit:audited:{key}:{timezone.localdate().isoformat()}:{generation}"
+    value = cache.get(full)
+    if value is None:
+        value = compute()
+        cache.set(full, value, ttl)
+    return value
 
 
 def _is_signed_in(user: AnyUser | None) -> bool:
@@ -27,21 +61,68 @@ def role_assignments_of(user: AnyUser | None) -> QuerySet[RoleAssignment]:
     )
 
 
+# One request's role assignments by user id (see `role_memo`); None outside a request.
+_memo: contextvars.ContextVar[dict[int, list[RoleAssignment]] | None] = contextvars.ContextVar(
+    "govit_role_memo", default=None)
+
+
+@contextmanager
+def role_memo() -> Iterator[None]:
+    """Within the block (one web or API request, see `RoleMemoMiddleware`), `assignments_of` reads a
+    user's role assignments once; `forget_roles` (called by every service that grants or revokes a
+    role) drops what was read. Outside a block every call reads the database."""
+    token = _memo.set({})
+    try:
+        yield
+    finally:
+        _memo.reset(token)
+
+
+def forget_roles() -> None:
+    memo = _memo.get()
+    if memo is not None:
+        memo.clear()
+
+
+def assignments_of(user: AnyUser | None) -> list[RoleAssignment]:
+    """The user's role assignments (jurisdiction and unit loaded), ordered as `role_assignments_of`."""
+    if not _is_signed_in(user):
+        return []
+    memo = _memo.get()
+    if memo is None:
+        return list(role_assignments_of(user))
+    found = memo.get(user.pk)
+    if found is None:
+        found = memo[user.pk] = list(role_assignments_of(user))
+    return found
+
+
+def holds(user: AnyUser | None, roles: str | tuple[str, ...] | frozenset[str] | set[str], *,
+          jurisdiction_id: int | None = None, unit_id: int | None = None) -> bool:
+    """Whether the user holds one of `roles` (in the jurisdiction, for the unit, when given)."""
+    wanted = {roles} if isinstance(roles, str) else set(roles)
+    return any(ra.role in wanted and (jurisdiction_id is None or ra.jurisdiction_id == jurisdiction_id)
+               and (unit_id is None or ra.unit_id == unit_id) for ra in assignments_of(user))
+
+
+def jurisdiction_ids_where(user: AnyUser | None, roles: str | tuple[str, ...]) -> list[int]:
+    """Ids of the jurisdictions where the user holds one of `roles`, in assignment order."""
+    wanted = {roles} if isinstance(roles, str) else set(roles)
+    return list(dict.fromkeys(ra.jurisdiction_id for ra in assignments_of(user) if ra.role in wanted))
+
+
 def user_roles(user: AnyUser | None) -> set[str]:
     """Role codes (see `Role`) the user holds in any jurisdiction."""
-    return set(role_assignments_of(user).values_list("role", flat=True))
+    return {ra.role for ra in assignments_of(user)}
 
 
 def user_has_role(user: AnyUser | None, role: str, *, jurisdiction: Jurisdiction | None = None) -> bool:
-    qs = role_assignments_of(user).filter(role=role)
-    if jurisdiction is not None:
-        qs = qs.filter(jurisdiction=jurisdiction)
-    return qs.exists()
+    return holds(user, role, jurisdiction_id=jurisdiction.pk if jurisdiction is not None else None)
 
 
 def user_jurisdiction_ids(user: AnyUser | None) -> set[int]:
     """Ids of the jurisdictions where the user holds any role."""
-    return set(role_assignments_of(user).values_list("jurisdiction_id", flat=True))
+    return {ra.jurisdiction_id for ra in assignments_of(user)}
 
 
 def _jurisdiction_ids_subquery(user: AnyUser | None) -> QuerySet[RoleAssignment]:

@@ -17,13 +17,13 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from govit.core.models import Jurisdiction, Role
-from govit.core.selectors import AnyUser, role_assignments_of
+from govit.core.selectors import AnyUser, holds, jurisdiction_ids_where
 from govit.experts.models import Draw, DrawMember, DrawStatus, Expert, FeeRecord, ImportJob, MemberRole, MemberStatus
 from govit.projects.models import CLOSED_STATES, Project
 
 
 def lead_office_jurisdiction_ids(user: AnyUser | None) -> set[int]:
-    return set(role_assignments_of(user).filter(role=Role.LEAD_OFFICE).values_list("jurisdiction_id", flat=True))
+    return set(jurisdiction_ids_where(user, Role.LEAD_OFFICE))
 
 
 def lead_office_jurisdictions(user: AnyUser | None) -> QuerySet[Jurisdiction]:
@@ -71,7 +71,7 @@ def draw_projects_for(user: AnyUser | None) -> QuerySet[Project]:
 
 
 def expert_of(user: AnyUser | None) -> Expert | None:
-    if user is None or not user.is_authenticated or not role_assignments_of(user).filter(role=Role.EXPERT).exists():
+    if user is None or not user.is_authenticated or not holds(user, Role.EXPERT):
         return None
     return Expert.objects.filter(user=user).first()
 

@@ -7,7 +7,7 @@ from typing import Any
 from django.db.models import QuerySet
 
 from govit.core.models import Role
-from govit.core.selectors import role_assignments_of
+from govit.core.selectors import jurisdiction_ids_where
 from govit.integrations.models import OutboundEvent, WebhookDelivery, WebhookSubscription
 
 
@@ -20,8 +20,7 @@ def events_visible_to(user: Any) -> QuerySet[OutboundEvent]:
 
 def managed_jurisdiction_ids(user: Any) -> list[int]:
     """Jurisdictions whose webhooks the user manages: those where the user is the lead office."""
-    return sorted(set(role_assignments_of(user).filter(role=Role.LEAD_OFFICE)
-                      .values_list("jurisdiction_id", flat=True)))
+    return sorted(jurisdiction_ids_where(user, Role.LEAD_OFFICE))
 
 
 def subscriptions_visible_to(user: Any) -> QuerySet[WebhookSubscription]:

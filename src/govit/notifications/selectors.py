@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 
 from govit.core.models import Role
-from govit.core.selectors import AnyUser, role_assignments_of
+from govit.core.selectors import AnyUser, jurisdiction_ids_where, user_jurisdiction_ids
 from govit.notifications.models import Notice, NoticeStatus, Notification
 
 
@@ -20,12 +20,12 @@ def unread_count(user: AnyUser | None) -> int:
 
 
 def lead_office_jurisdiction_ids(user: AnyUser | None) -> list[int]:
-    return list(role_assignments_of(user).filter(role=Role.LEAD_OFFICE).values_list("jurisdiction_id", flat=True))
+    return jurisdiction_ids_where(user, Role.LEAD_OFFICE)
 
 
 def notices_visible_to(user: AnyUser | None) -> QuerySet[Notice]:
     """Published notices of the user's jurisdictions; the lead office also sees the ones it withdrew."""
-    jurisdiction_ids = set(role_assignments_of(user).values_list("jurisdiction_id", flat=True))
+    jurisdiction_ids = user_jurisdiction_ids(user)
     managed = lead_office_jurisdiction_ids(user)
     return (Notice.objects.filter(Q(jurisdiction_id__in=jurisdiction_ids, status=NoticeStatus.PUBLISHED)
                                   | Q(jurisdiction_id__in=managed))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 
 from govit.core.models import Jurisdiction, Role
-from govit.core.selectors import AnyUser, role_assignments_of
+from govit.core.selectors import AnyUser, assignments_of, jurisdiction_ids_where
 from govit.planning.models import AnnualPlan
 from govit.planning.services import _plannable
 from govit.projects.models import Project, ProjectState
@@ -15,8 +15,7 @@ PLAN_ROLES = (Role.LEAD_OFFICE, Role.LEADERSHIP)
 
 def plan_jurisdictions(user: AnyUser | None) -> list[Jurisdiction]:
     """Jurisdictions where the user compiles (lead office) or approves (leadership) the plan."""
-    found = role_assignments_of(user).filter(role__in=PLAN_ROLES).select_related("jurisdiction")
-    return list(dict.fromkeys(ra.jurisdiction for ra in found))
+    return list(dict.fromkeys(ra.jurisdiction for ra in assignments_of(user) if ra.role in PLAN_ROLES))
 
 
 def plans_visible_to(user: AnyUser | None) -> QuerySet[AnnualPlan]:
@@ -40,5 +39,5 @@ def plans_awaiting_decision_count(user: AnyUser | None) -> int:
     """Plans submitted to the user's leadership for 审定 (the leadership's 年度计划 badge; 0 for others)."""
     from govit.planning.models import PlanStatus
 
-    jurisdictions = role_assignments_of(user).filter(role=Role.LEADERSHIP).values("jurisdiction_id")
+    jurisdictions = jurisdiction_ids_where(user, Role.LEADERSHIP)
     return AnnualPlan.objects.filter(jurisdiction_id__in=jurisdictions, status=PlanStatus.SUBMITTED).count()

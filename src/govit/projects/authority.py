@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from govit.core.models import Role, RoleAssignment, Unit, UnitKind, User
-from govit.core.selectors import AnyUser, role_assignments_of
+from govit.core.selectors import AnyUser, assignments_of
 from govit.projects import lifecycle
 from govit.projects.errors import PermissionDenied
 from govit.projects.models import Project
@@ -64,15 +64,15 @@ def decider_citations(pack_id: str, entries: Iterable[dict[str, Any]]) -> list[d
 
 
 def _holds(actor: AnyUser | None, project: Project, by: str) -> bool:
-    assignments = role_assignments_of(actor).filter(jurisdiction_id=project.jurisdiction_id)
+    assignments = [ra for ra in assignments_of(actor) if ra.jurisdiction_id == project.jurisdiction_id]
     if by in ROLE_DECIDERS:
         if by == "applicant":
-            assignments = assignments.filter(unit_id=project.unit_id)
-        return assignments.filter(role=ROLE_DECIDERS[by]).exists()
+            assignments = [ra for ra in assignments if ra.unit_id == project.unit_id]
+        return any(ra.role == ROLE_DECIDERS[by] for ra in assignments)
     kinds = BODY_UNIT_KINDS.get(by, ())
-    if by == "data_bureau" and assignments.filter(role=Role.LEAD_OFFICE).exists():
+    if by == "data_bureau" and any(ra.role == Role.LEAD_OFFICE for ra in assignments):
         return True
-    return assignments.filter(role__in=UNIT_ROLES, unit__kind__in=kinds).exists()
+    return any(ra.role in UNIT_ROLES and ra.unit is not None and ra.unit.kind in kinds for ra in assignments)
 
 
 def may_decide(actor: AnyUser | None, project: Project, stage: str, route: str | None = None) -> bool | None:
@@ -133,8 +133,9 @@ def deciding_stages(pack_id: str, unit_kind: str) -> set[str]:
 def deciding_assignments(user: AnyUser | None) -> list[tuple[RoleAssignment, list[str]]]:
     """Member-reviewer assignments whose unit decides some stage of its jurisdiction's packs."""
     found = []
-    for ra in role_assignments_of(user).filter(role=Role.MEMBER_REVIEWER, unit__isnull=False).select_related(
-            "unit", "jurisdiction"):
+    for ra in assignments_of(user):
+        if ra.role != Role.MEMBER_REVIEWER or ra.unit is None:
+            continue
         packs = [p for p in (ra.jurisdiction.pack_ids or []) if deciding_stages(p, ra.unit.kind)]
         if packs:
             found.append((ra, packs))

@@ -9,10 +9,10 @@ from functools import cache, lru_cache
 from typing import Any
 
 import opencc
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 
 from govit.core.models import User
-from govit.core.selectors import role_assignments_of
+from govit.core.selectors import assignments_of
 from govit.policy import Pack, labels, load_pack, pack_ids
 from govit.policy.coverage import coverage
 from govit.policy.matrix import KEY_PARAMETERS, comparable
@@ -94,7 +94,7 @@ def pack_detail(pack: Pack, *, as_of: date) -> dict[str, Any]:
 def default_pack_id_for(user: User) -> str | None:
     """The first pack of the jurisdictions where the user holds a role."""
     known = set(pack_ids())
-    for assignment in role_assignments_of(user):
+    for assignment in assignments_of(user):
         for pid in assignment.jurisdiction.pack_ids or []:
             if pid in known:
                 return pid
@@ -102,7 +102,13 @@ def default_pack_id_for(user: User) -> str | None:
 
 
 def article_url(pack_id: str, article: int) -> str:
-    return f"{reverse('regulations:pack-detail', args=[pack_id])}#art-{article}"
+    return f"{_pack_url(get_script_prefix(), pack_id)}#art-{article}"
+
+
+@lru_cache(maxsize=256)
+def _pack_url(script_prefix: str, pack_id: str) -> str:
+    """A pack's page (lists cite articles on every row: reversed once per pack and URL prefix)."""
+    return reverse("regulations:pack-detail", args=[pack_id])
 
 
 # --- Values as people read them ----------------------------------------------------------------------

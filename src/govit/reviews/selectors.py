@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import Max, Q, QuerySet
 
 from govit.core.models import Role
-from govit.core.selectors import AnyUser, role_assignments_of
+from govit.core.selectors import AnyUser, assignments_of, holds
 from govit.projects.models import Project
 from govit.reviews.models import OpinionTask, ReviewBody
 
@@ -16,7 +16,9 @@ ANSWERING_ROLES = (Role.MEMBER_REVIEWER, Role.LEAD_OFFICE, Role.LEADERSHIP)
 def opinion_tasks_for(user: AnyUser | None) -> QuerySet[OpinionTask]:
     """Tasks addressed to the user's own units; expert placeholders go to the lead office."""
     scope = Q(pk__in=[])
-    for ra in role_assignments_of(user).filter(role__in=ANSWERING_ROLES):
+    for ra in assignments_of(user):
+        if ra.role not in ANSWERING_ROLES:
+            continue
         if ra.unit_id:
             scope |= Q(unit_id=ra.unit_id)
         if ra.role == Role.LEAD_OFFICE:
@@ -34,7 +36,7 @@ def open_task_count(user: AnyUser | None) -> int:
 def own_unit_tasks(user: AnyUser | None) -> QuerySet[OpinionTask]:
     """Tasks addressed to the unit of the user's lead-office role (e.g. 政务数据共享审核意见 where the lead
     office is also the data bureau): its own opinions, which its 待办 lists next to the projects."""
-    units = role_assignments_of(user).filter(role=Role.LEAD_OFFICE, unit__isnull=False).values("unit_id")
+    units = [ra.unit_id for ra in assignments_of(user) if ra.role == Role.LEAD_OFFICE and ra.unit_id]
     return OpinionTask.objects.filter(unit_id__in=units)
 
 
@@ -47,10 +49,8 @@ def latest_round_tasks(project: Project) -> QuerySet[OpinionTask]:
 
 def project_tasks_visible_to(user: AnyUser | None, project: Project) -> QuerySet[OpinionTask]:
     """On a project page: the lead office and leadership see every task, a member unit its own."""
-    if role_assignments_of(user).filter(
-        role__in=(Role.LEAD_OFFICE, Role.LEADERSHIP), jurisdiction_id=project.jurisdiction_id
-    ).exists():
+    if holds(user, (Role.LEAD_OFFICE, Role.LEADERSHIP), jurisdiction_id=project.jurisdiction_id):
         return OpinionTask.objects.filter(project=project).select_related("unit")
-    if role_assignments_of(user).filter(role=Role.APPLICANT, unit_id=project.unit_id).exists():
+    if holds(user, Role.APPLICANT, unit_id=project.unit_id):
         return OpinionTask.objects.filter(project=project).select_related("unit")
     return opinion_tasks_for(user).filter(project=project)

@@ -56,6 +56,8 @@ MIDDLEWARE = [
     # Every error under /api/v1 in one JSON shape, and oversized bodies refused unread.
     "govit.core.api_errors.ApiErrorMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # A request's role assignments are read once (menus, permission checks, list scopes).
+    "govit.core.middleware.RoleMemoMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -215,7 +217,9 @@ AXES_VERBOSE = False
 GOVIT_SESSION_IDLE_SECONDS = int(os.environ.get("GOVIT_SESSION_IDLE_SECONDS", str(15 * 60)))
 GOVIT_SESSION_ABSOLUTE_SECONDS = int(os.environ.get("GOVIT_SESSION_ABSOLUTE_SECONDS", str(8 * 3600)))
 SESSION_COOKIE_AGE = GOVIT_SESSION_ABSOLUTE_SECONDS
-SESSION_SAVE_EVERY_REQUEST = True
+# Saved when it changes, not on every request: SessionLifetimeMiddleware renews the idle clock at
+# most once a minute (a commit per page view cost more than the rest of a list page's queries).
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

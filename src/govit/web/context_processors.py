@@ -7,7 +7,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.urls import reverse
 
-from govit.core.selectors import role_assignments_of
+from govit.core.selectors import assignments_of
 from govit.policy import vocabulary
 from govit.web.navigation import audit_generation, nav_counts, nav_items_for
 
@@ -19,7 +19,7 @@ def workspace(request: HttpRequest) -> dict[str, Any]:
     from govit.core.models import ADMIN_ROLES
     from govit.notifications.selectors import unread_count
 
-    assignments = list(role_assignments_of(user))
+    assignments = assignments_of(user)
     roles = {a.role for a in assignments}
     jurisdictions = list(dict.fromkeys(a.jurisdiction for a in assignments))
     items = [(item, url) for item in nav_items_for(roles) if (url := item.url())]

@@ -9,6 +9,7 @@ from typing import Any
 from django.urls import NoReverseMatch, reverse
 
 from govit.core.models import Role
+from govit.core.selectors import audit_generation  # noqa: F401  (re-exported: menus key their counts on it)
 
 
 @dataclass(frozen=True)
@@ -45,14 +46,6 @@ def register_nav_item(
 
 
 NAV_COUNT_TTL = 300
-
-
-def audit_generation() -> str:
-    """The audit chain head (seq and hash): it moves with every audited write, rollbacks included."""
-    from govit.core.models import AuditChainHead
-
-    head = AuditChainHead.objects.filter(pk=1).values_list("last_seq", "last_hash").first()
-    return f"{head[0]}-{head[1][:16]}" if head else "0"
 
 
 def nav_counts(item: NavItem, user: Any, generation: str | None = None) -> int:
