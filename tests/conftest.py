@@ -28,7 +28,10 @@ def _fresh_cache() -> None:
     rolled-back test database returns to the same head with other rows."""
     from django.core.cache import cache
 
+    from govit.analysis.indexing import forget_checks
+
     cache.clear()
+    forget_checks()
 
 
 @pytest.fixture(autouse=True)

@@ -69,6 +69,8 @@ def construction(world: Any) -> Project:
     ("tz_leadership", "/supervision/", "dashboard"),
     ("tz_lead_office", "/supervision/projects/?overdue=any", "list"),
     ("tz_lead_office", "/supervision/projects/", "list"),
+    ("tz_leadership", "/projects/portfolio/", "list"),
+    ("tz_leadership", "/api/v1/projects/portfolio", "list"),
 ])
 def test_list_queries_do_not_grow_with_rows(construction: Project, username: str, url: str, ceiling: str) -> None:
     client = _client(username)

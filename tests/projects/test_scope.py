@@ -144,3 +144,22 @@ def test_plans_are_scoped(api: Any) -> None:
     api("kdl_lead_office").post(f"/plans/{plan['id']}/submit", status=404)
     api("kdl_lead_office").post("/plans", {"jurisdiction_id": tz, "year": 2031}, status=403)
     api("tz_applicant").post("/plans", {"jurisdiction_id": tz, "year": 2031}, status=403)
+
+
+def test_portfolio_sums_in_the_database_what_the_projects_say(api) -> None:
+    """领导 项目总览: counts and 总投资 per stage equal the visible projects' own figures."""
+    from collections import Counter
+
+    from govit.core.models import User
+    from govit.projects.selectors import projects_visible_to
+
+    drive_to("tongzhou-2023", "draft")
+    drive_to("tongzhou-2023", "submitted")
+    leader = User.objects.get(username="tz_leadership")
+    visible = list(projects_visible_to(leader))
+    assert len(visible) == 2 and any(p.facts.get("total_investment_wan") for p in visible)
+    out = api("tz_leadership").get("/projects/portfolio")
+    assert out["projects"] == len(visible)
+    assert {r["state"]: r["count"] for r in out["by_state"]} == dict(Counter(p.state for p in visible))
+    expected = sum(float(p.facts.get("total_investment_wan") or 0) for p in visible)
+    assert abs(out["total_investment_wan"] - round(expected, 2)) < 0.01

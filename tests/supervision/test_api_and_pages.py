@@ -73,3 +73,24 @@ def test_dashboard_and_drill_down_pages(swept, client) -> None:
         swept.name in client.get("/supervision/projects/", {"stage": "construction"}).content.decode()
     client.force_login(User.objects.get(username=f"{prefix('tongzhou-2023')}_applicant"))
     assert client.get("/supervision/").status_code == 403
+
+
+def test_dashboard_figures_are_cached_until_an_audited_write(swept, api) -> None:
+    """The aggregates depend on the jurisdiction alone and change only through audited writes: a second
+    view runs none of them; a sanction recorded through the service shows at once."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    lead = api(f"{prefix('tongzhou-2023')}_lead_office")
+    before = lead.get("/supervision/dashboard")
+    with CaptureQueriesContext(connection) as again:
+        assert lead.get("/supervision/dashboard") == before
+    assert not [q for q in again.captured_queries if "projects_projectyearamount" in q["sql"]
+                or "GROUP BY" in q["sql"]]
+    lead.post("/supervision/sanctions", {"unit_id": swept.unit_id, "kind": "security_violation",
+                                         "reason": "重大安全隐患。"}, status=201)
+    after = lead.get("/supervision/dashboard")
+    assert after["totals"]["sanctions"] == before["totals"]["sanctions"] + 1
+    # Another jurisdiction's lead office gets its own figures, not this one's cached ones.
+    other = api(f"{prefix('bazhong-2022')}_lead_office").get("/supervision/dashboard")
+    assert other["totals"]["projects"] != after["totals"]["projects"] or other["totals"]["sanctions"] == 0

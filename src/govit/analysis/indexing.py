@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import threading
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -192,11 +193,35 @@ def _source_version(jurisdiction: Jurisdiction) -> tuple[Any, ...]:
             load_lexicon().digest)
 
 
+# jurisdiction → (audit chain head, lexicon digest, monotonic time, index) of the last full check.
+_checked: dict[int, tuple[str, str, float, Index]] = {}
+# Even with no audited write, the counts are read again after this long (a write that bypassed the
+# services is then seen too).
+RECHECK_SECONDS = 60.0
+
+
 def synced_index(jurisdiction: Jurisdiction) -> Index:
     """The index with every change to the jurisdiction's systems and projects taken in (an
-    incremental sync runs only when their count or latest change differs from the last sync)."""
+    incremental sync runs only when their count or latest change differs from the last sync).
+
+    Systems, projects and groups change only through audited services, so while the audit chain head
+    stays where it was at the last check (and for at most RECHECK_SECONDS), the index is current
+    without reading the counts again: a project page then costs no COUNT over the jurisdiction."""
+    from govit.core.selectors import audit_generation
+
+    generation, digest = audit_generation(), load_lexicon().digest
+    seen = _checked.get(jurisdiction.pk)
+    if seen and seen[0] == generation and seen[1] == digest and time.monotonic() - seen[2] < RECHECK_SECONDS:
+        return seen[3]
     version = _source_version(jurisdiction)
     if _synced.get(jurisdiction.pk) != version:
         index_sync(jurisdiction=jurisdiction)
         _synced[jurisdiction.pk] = version
-    return load_index(jurisdiction)
+    index = load_index(jurisdiction)
+    _checked[jurisdiction.pk] = (generation, digest, time.monotonic(), index)
+    return index
+
+
+def forget_checks() -> None:
+    """Read the counts again at the next check (tests: a rolled-back database returns to an old head)."""
+    _checked.clear()

@@ -48,6 +48,7 @@ from govit.projects.selectors import (
     filter_projects,
     inbox_items,
     lead_office_inbox_rows,
+    portfolio_cells,
     project_evaluation,
     project_for,
     project_next_steps,
@@ -595,18 +596,19 @@ def inbox(request: HttpRequest, limit: str | None = None, offset: str | None = N
 
 @router.get("/portfolio", response=PortfolioOut, summary="项目总览（领导）")
 def portfolio(request: HttpRequest) -> dict[str, Any]:
-    visible = list(projects_visible_to(_user(request)).values("state", "facts"))
     by_state: dict[str, dict[str, Any]] = {}
-    total = 0.0
-    for p in visible:
-        amount = float(p["facts"].get("total_investment_wan") or 0)
+    total, count = 0.0, 0
+    for state, _, n, amount in portfolio_cells(projects_visible_to(_user(request))):
         total += amount
-        row = by_state.setdefault(p["state"], {"state": p["state"], "label": ProjectState(p["state"]).label,
-                                               "count": 0, "total_investment_wan": 0.0})
-        row["count"] += 1
+        count += n
+        row = by_state.setdefault(state, {"state": state, "label": ProjectState(state).label,
+                                          "count": 0, "total_investment_wan": 0.0})
+        row["count"] += n
         row["total_investment_wan"] += amount
+    for row in by_state.values():
+        row["total_investment_wan"] = round(row["total_investment_wan"], 2)
     order = list(ProjectState.values)
-    return {"projects": len(visible), "total_investment_wan": round(total, 2),
+    return {"projects": count, "total_investment_wan": round(total, 2),
             "by_state": sorted(by_state.values(), key=lambda r: order.index(r["state"]))}
 
 

@@ -167,6 +167,9 @@ class Project(ConcurrentTransitionMixin, models.Model):
             # Covers the inbox's filter and order, so it reads the index only (no wide rows).
             models.Index(fields=["jurisdiction", "state", "awaiting", "updated_at"], name="project_inbox",
                          include=["id"], condition=LIVE),
+            # The inbox's third branch: projects asking for an acceptance in any other state.
+            models.Index(fields=["jurisdiction", "awaiting", "updated_at"], name="project_jur_awaiting",
+                         include=["id", "state"], condition=LIVE),
             # The supervision dashboard's GROUP BYs, answered from the index alone.
             models.Index(fields=["jurisdiction", "unit"], name="project_jur_unit", condition=LIVE),
             models.Index(fields=["jurisdiction", "health_score"], name="project_jur_health", condition=LIVE),

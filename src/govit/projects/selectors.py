@@ -12,7 +12,7 @@ from govit import policy
 from govit.analysis.confirmed import attach_evidence, confirmed_facts
 from govit.core.models import Role, RoleAssignment, Unit, UnitKind, User
 from govit.core.paging import Sort
-from govit.core.selectors import AnyUser, role_assignments_of
+from govit.core.selectors import AnyUser, assignments_of, jurisdiction_ids_where
 from govit.projects import lifecycle
 from govit.projects.models import (
     OPEN_CHANGE_STATUSES,
@@ -39,7 +39,7 @@ def projects_visible_to(user: AnyUser | None) -> QuerySet[Project]:
     scope = Q(pk__in=[])
     joined = False  # a scope through opinion tasks joins rows that may repeat a project
     whole: set[int] = set()  # jurisdictions seen whole: a narrower scope inside one adds nothing
-    for ra in role_assignments_of(user).filter(role__in=PROJECT_ROLES):
+    for ra in assignments_of(user):
         if ra.role == Role.APPLICANT and ra.unit_id:
             scope |= Q(unit_id=ra.unit_id)
         elif ra.role in (Role.LEAD_OFFICE, Role.LEADERSHIP):
@@ -95,6 +95,29 @@ def stage_counts(qs: QuerySet[Project]) -> dict[str, int]:
     return dict(qs.order_by().values_list("state").annotate(n=Count("*")).values_list("state", "n"))
 
 
+def portfolio_cells(projects: QuerySet[Project]) -> list[tuple[str, str, int, float]]:
+    """(state, unit name, projects, 总投资 in 万元) of `projects`, summed in the database from the stored
+    investment; a project whose status was never computed (none once the services ran) reads its facts."""
+    from django.db.models import Sum
+
+    cells: dict[tuple[str, str], list[float]] = {}
+    stored = (projects.filter(status_as_of__isnull=False).order_by().values_list("state", "unit__name")
+              .annotate(n=Count("*"), amount=Sum("investment_wan")))
+    for state, unit, n, amount in stored:
+        cell = cells.setdefault((state, unit), [0, 0.0])
+        cell[0] += n
+        cell[1] += float(amount or 0)
+    for state, unit, facts in projects.filter(status_as_of__isnull=True).order_by().values_list(
+            "state", "unit__name", "facts"):
+        cell = cells.setdefault((state, unit), [0, 0.0])
+        cell[0] += 1
+        try:
+            cell[1] += float((facts or {}).get("total_investment_wan") or 0)
+        except (TypeError, ValueError):
+            pass
+    return [(state, unit, int(n), amount) for (state, unit), (n, amount) in cells.items()]
+
+
 def project_for(user: AnyUser | None, pk: int) -> Project:
     """The project if the user may see it; raises Project.DoesNotExist otherwise (→ 404)."""
     return projects_visible_to(user).get(pk=pk)
@@ -102,10 +125,8 @@ def project_for(user: AnyUser | None, pk: int) -> Project:
 
 def assignment_for(user: AnyUser | None, role: str, *, jurisdiction_id: int,
                    unit_id: int | None = None) -> RoleAssignment | None:
-    qs = role_assignments_of(user).filter(role=role, jurisdiction_id=jurisdiction_id)
-    if unit_id is not None:
-        qs = qs.filter(unit_id=unit_id)
-    return qs.first()
+    return next((ra for ra in assignments_of(user) if ra.role == role and ra.jurisdiction_id == jurisdiction_id
+                 and (unit_id is None or ra.unit_id == unit_id)), None)
 
 
 def users_with_role(role: str, *, jurisdiction_id: int, unit_id: int | None = None) -> list[User]:
@@ -252,9 +273,7 @@ def lead_office_inbox_rows(user: AnyUser | None, *, kind: str = "", query: str =
     from govit.analysis.selectors import inbox_rows as analysis_inbox_rows
     from govit.reviews.models import OpinionTask, ReviewBody, TaskStatus
 
-    jurisdiction_ids = list(
-        role_assignments_of(user).filter(role=Role.LEAD_OFFICE).values_list("jurisdiction_id", flat=True)
-    )
+    jurisdiction_ids = jurisdiction_ids_where(user, Role.LEAD_OFFICE)
 
     def kind_value(name: str) -> Value:
         return Value(name, output_field=CharField())

@@ -27,7 +27,7 @@ from govit.analysis.selectors import project_panel
 from govit.core import lists, paging
 from govit.core.db_router import reads_from_replica
 from govit.core.models import Role, User
-from govit.core.selectors import role_assignments_of
+from govit.core.selectors import role_assignments_of, user_roles
 from govit.policy import labels, vocabulary
 from govit.projects import authority, lifecycle, presenters, services
 from govit.projects import forms as pf
@@ -51,6 +51,7 @@ from govit.projects.selectors import (
     determination,
     filter_projects,
     lead_office_inbox_rows,
+    portfolio_cells,
     project_evaluation,
     project_for,
     project_next_steps,
@@ -91,7 +92,7 @@ def _roles_on(user: Any, project: Project) -> set[str]:
 
 
 def _held_roles(user: Any) -> set[str]:
-    return set(role_assignments_of(user).values_list("role", flat=True))
+    return user_roles(user)
 
 
 def _require_any_role(request: HttpRequest, *roles: str) -> None:
@@ -682,29 +683,28 @@ def portfolio(request: HttpRequest) -> HttpResponse:
     visible = projects_visible_to(request.user)
     # Totals count applications, not what units are still drafting (草稿, 退回修改).
     unsubmitted = visible.filter(state__in=UNSUBMITTED).count()
-    projects = list(visible.exclude(state__in=UNSUBMITTED))
     order = list(S.values)
     by_state: dict[str, dict[str, Any]] = {}
     by_unit: dict[str, dict[str, Any]] = {}
-    total = 0.0
-    for p in projects:
-        amount = float(p.facts.get("total_investment_wan") or 0)
+    total, count = 0.0, 0
+    for state, unit_name, n, amount in portfolio_cells(visible.exclude(state__in=UNSUBMITTED)):
         total += amount
-        row = by_state.setdefault(p.state, {"state": p.state, "label": S(p.state).label, "count": 0, "amount": 0.0})
-        row["count"] += 1
+        count += n
+        row = by_state.setdefault(state, {"state": state, "label": S(state).label, "count": 0, "amount": 0.0})
+        row["count"] += n
         row["amount"] += amount
-        unit = by_unit.setdefault(p.unit.name, {"unit": p.unit.name, "count": 0, "amount": 0.0, "states": {}})
-        unit["count"] += 1
+        unit = by_unit.setdefault(unit_name, {"unit": unit_name, "count": 0, "amount": 0.0, "states": {}})
+        unit["count"] += n
         unit["amount"] += amount
-        unit["states"][S(p.state).label] = unit["states"].get(S(p.state).label, 0) + 1
+        unit["states"][state] = unit["states"].get(state, 0) + n
     states = sorted(by_state.values(), key=lambda r: order.index(r["state"]))
     chart = {"labels": [r["label"] for r in states], "counts": [r["count"] for r in states],
              "amounts": [round(r["amount"], 2) for r in states]}
     units = sorted(by_unit.values(), key=lambda r: -r["amount"])
     for unit in units:
-        unit["states_text"] = "、".join(f"{k} {v}" for k, v in unit["states"].items())
+        unit["states_text"] = "、".join(f"{S(k).label} {unit['states'][k]}" for k in order if k in unit["states"])
     return render(request, "projects/portfolio.html", {
-        "states": states, "units": units, "total": round(total, 2), "count": len(projects), "chart": chart,
+        "states": states, "units": units, "total": round(total, 2), "count": count, "chart": chart,
         "unsubmitted": unsubmitted,
     })
 

@@ -30,13 +30,12 @@ from govit.supervision.models import (
 )
 from govit.supervision.selectors import (
     can_supervise,
-    dashboard_data,
+    dashboard_for,
     latest_ratings,
     obligations_visible_to,
     rectifications_visible_to,
     reminders_of,
     sanctions_visible_to,
-    supervised_projects,
 )
 
 router = Router(tags=["supervision"])
@@ -311,7 +310,4 @@ def dashboard(request: HttpRequest, jurisdiction: int | None = None) -> Any:
     user = _user(request)
     if not can_supervise(user):
         raise PermissionDenied("只有领导小组办公室和领导可以查看监督管理看板。")
-    projects = supervised_projects(user)
-    if jurisdiction is not None:
-        projects = projects.filter(jurisdiction_id=jurisdiction)
-    return dashboard_data(projects)
+    return dashboard_for(user, jurisdiction)

@@ -12,12 +12,12 @@ from django.urls import reverse
 from govit.core.db_router import reads_from_replica
 from govit.core.lists import Column, ListSpec, export_audit
 from govit.core.paging import Sort
-from govit.core.selectors import role_assignments_of
+from govit.core.selectors import assignments_of
 from govit.projects.models import ProjectState
 from govit.supervision.models import OPEN_RECTIFICATION_STATUSES, ObligationStatus, SweepRun
 from govit.supervision.selectors import (
     SUPERVISOR_ROLES,
-    dashboard_data,
+    dashboard_for,
     latest_ratings,
     supervised_projects,
 )
@@ -25,7 +25,7 @@ from govit.supervision.selectors import (
 
 def _scope(request: HttpRequest):
     jurisdictions = list(dict.fromkeys(
-        ra.jurisdiction for ra in role_assignments_of(request.user).filter(role__in=SUPERVISOR_ROLES)))
+        ra.jurisdiction for ra in assignments_of(request.user) if ra.role in SUPERVISOR_ROLES))
     if not jurisdictions:
         raise PermissionDenied("只有领导小组办公室和领导可以查看监督管理。")
     chosen = next((j for j in jurisdictions if str(j.pk) == request.GET.get("jurisdiction")), jurisdictions[0])
@@ -35,8 +35,8 @@ def _scope(request: HttpRequest):
 @login_required
 @reads_from_replica
 def dashboard(request: HttpRequest) -> HttpResponse:
-    projects, jurisdictions, chosen = _scope(request)
-    data = dashboard_data(projects)
+    _, jurisdictions, chosen = _scope(request)
+    data = {**dashboard_for(request.user, chosen.pk)}
     data["list_url"] = reverse("supervision:projects") + f"?jurisdiction={chosen.pk}"
     return render(request, "supervision/dashboard.html", {
         "data": data, "jurisdictions": jurisdictions, "chosen": chosen,
