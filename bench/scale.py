@@ -191,13 +191,14 @@ def measure(make: Callable[[str], Any], username: str, path: str, *, c1: int, c8
 
 
 def start_server(port: int, workers: int) -> subprocess.Popen:
-    env = {**os.environ, "PYTHONPATH": f"{ROOT / 'bench'}:{ROOT / 'src'}", "DJANGO_SETTINGS_MODULE": "bench_settings"}
+    env = {**os.environ, "PYTHONPATH": f"{ROOT / 'bench'}:{ROOT / 'src'}", "DJANGO_SETTINGS_MODULE": "bench_settings",
+           "GOVIT_PRELOAD_INDEXES": os.environ.get("GOVIT_PRELOAD_INDEXES", "1")}
     server = subprocess.Popen(
         [str(ROOT / ".venv" / "bin" / "gunicorn"), "govit.wsgi", "--preload", "-b", f"127.0.0.1:{port}", "-w",
          str(workers),
          "--threads", "2", "--access-logfile", "/dev/null", "--error-logfile", "-", "--log-level", "warning"],
         env=env, cwd=str(ROOT))
-    for _ in range(200):
+    for _ in range(1200):  # the master builds the analysis indexes before it listens
         try:
             http.client.HTTPConnection("127.0.0.1", port, timeout=2).request("GET", "/login/")
             return server

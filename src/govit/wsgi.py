@@ -20,3 +20,15 @@ if os.environ.get("GOVIT_PRELOAD_PACKS", "1") == "1":
 
     for _pack_id in policy.pack_ids():
         policy.load_pack(_pack_id)
+
+if os.environ.get("GOVIT_PRELOAD_INDEXES") == "1":
+    # The duplicate-construction index of every jurisdiction, built before the workers fork: otherwise
+    # each worker's first project page of a jurisdiction builds it (seconds at 25,000 projects).
+    from django.db import connections
+
+    from govit.analysis.indexing import synced_index
+    from govit.core.models import Jurisdiction
+
+    for _jurisdiction in Jurisdiction.objects.all():
+        synced_index(_jurisdiction)
+    connections.close_all()  # the workers must not share the master's database socket
