@@ -198,7 +198,7 @@ def start_server(port: int, workers: int) -> subprocess.Popen:
          str(workers),
          "--threads", "2", "--access-logfile", "/dev/null", "--error-logfile", "-", "--log-level", "warning"],
         env=env, cwd=str(ROOT))
-    for _ in range(1200):  # the master builds the analysis indexes before it listens
+    for _ in range(6000):  # the master builds the analysis indexes before it listens (minutes the first time)
         try:
             http.client.HTTPConnection("127.0.0.1", port, timeout=2).request("GET", "/login/")
             return server

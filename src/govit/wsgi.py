@@ -23,7 +23,8 @@ if os.environ.get("GOVIT_PRELOAD_PACKS", "1") == "1":
 
 if os.environ.get("GOVIT_PRELOAD_INDEXES") == "1":
     # The duplicate-construction index of every jurisdiction, built before the workers fork: otherwise
-    # each worker's first project page of a jurisdiction builds it (seconds at 25,000 projects).
+    # each worker's first project page of a jurisdiction builds it (seconds at 25,000 projects). About
+    # 10 s for 100,000 stored entries; the first start after a bulk import segments them (minutes).
     from django.db import connections
 
     from govit.analysis.indexing import synced_index
@@ -32,3 +33,8 @@ if os.environ.get("GOVIT_PRELOAD_INDEXES") == "1":
     for _jurisdiction in Jurisdiction.objects.all():
         synced_index(_jurisdiction)
     connections.close_all()  # the workers must not share the master's database socket
+    # Millions of index objects: out of the collector's sight, so a worker's collections neither walk
+    # them nor copy the pages they share with the master (copy-on-write).
+    import gc
+
+    gc.freeze()

@@ -87,3 +87,28 @@ def test_server_refuses_to_start_with_short_audit_retention(settings: Any, modul
     with pytest.raises(ImproperlyConfigured, match="180"):
         importlib.import_module(module)
     sys.modules.pop(module, None)
+
+
+@pytest.mark.usefixtures("demo_data")
+def test_wsgi_preloads_every_jurisdictions_index_and_freezes_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    """GOVIT_PRELOAD_INDEXES=1: the master builds each jurisdiction's analysis index before forking,
+    closes its database connections (the workers open their own) and hides the objects from the GC."""
+    import gc
+
+    from django.db import connections
+
+    from govit.analysis import indexing
+    from govit.core.models import Jurisdiction
+
+    closed: list[bool] = []
+    monkeypatch.setenv("GOVIT_PRELOAD_INDEXES", "1")
+    monkeypatch.setattr(connections, "close_all", lambda: closed.append(True))  # keep the test's transaction
+    indexing.forget_checks()
+    sys.modules.pop("govit.wsgi", None)
+    try:
+        importlib.import_module("govit.wsgi")
+        assert set(indexing._checked) == set(Jurisdiction.objects.values_list("pk", flat=True))
+        assert closed and gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
+        sys.modules.pop("govit.wsgi", None)
