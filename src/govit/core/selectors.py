@@ -97,17 +97,21 @@ def assignments_of(user: AnyUser | None) -> list[RoleAssignment]:
     return found
 
 
+def _role_set(roles: str | tuple[str, ...] | frozenset[str] | set[str]) -> set[str]:
+    return {roles} if isinstance(roles, str) else set(roles)
+
+
 def holds(user: AnyUser | None, roles: str | tuple[str, ...] | frozenset[str] | set[str], *,
           jurisdiction_id: int | None = None, unit_id: int | None = None) -> bool:
     """Whether the user holds one of `roles` (in the jurisdiction, for the unit, when given)."""
-    wanted = {roles} if isinstance(roles, str) else set(roles)
+    wanted = _role_set(roles)
     return any(ra.role in wanted and (jurisdiction_id is None or ra.jurisdiction_id == jurisdiction_id)
                and (unit_id is None or ra.unit_id == unit_id) for ra in assignments_of(user))
 
 
 def jurisdiction_ids_where(user: AnyUser | None, roles: str | tuple[str, ...]) -> list[int]:
     """Ids of the jurisdictions where the user holds one of `roles`, in assignment order."""
-    wanted = {roles} if isinstance(roles, str) else set(roles)
+    wanted = _role_set(roles)
     return list(dict.fromkeys(ra.jurisdiction_id for ra in assignments_of(user) if ra.role in wanted))
 
 

@@ -9,7 +9,7 @@ from typing import Any
 from django.urls import NoReverseMatch, reverse
 
 from govit.core.models import Role
-from govit.core.selectors import audit_generation  # noqa: F401  (re-exported: menus key their counts on it)
+from govit.core.selectors import audit_cached, audit_generation  # noqa: F401  (audit_generation re-exported)
 
 
 @dataclass(frozen=True)
@@ -45,23 +45,15 @@ def register_nav_item(
                                         count=count, audited=audited)
 
 
-NAV_COUNT_TTL = 300
-
-
 def nav_counts(item: NavItem, user: Any, generation: str | None = None) -> int:
     """The badge of `item` for `user`; `generation` (audit_generation()) lets an audited count be cached."""
     if item.count is None:
         return 0
     if not (item.audited and generation):
         return int(item.count(user))
-    from django.core.cache import cache
-
-    key = f"govit:nav:{item.url_name}:{item.label}:{user.pk}:{generation}"
-    value = cache.get(key)
-    if value is None:
-        value = int(item.count(user))
-        cache.set(key, value, NAV_COUNT_TTL)
-    return int(value)
+    count = item.count
+    return int(audit_cached(f"nav:{item.url_name}:{item.label}:{user.pk}", lambda: int(count(user)),
+                            generation=generation))
 
 
 def nav_items_for(roles: set[str]) -> list[NavItem]:
